@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@bpo/service-kit';
+import { mappingService } from './mapping.service-definition';
+
+runService(mappingService);

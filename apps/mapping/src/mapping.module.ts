@@ -1,0 +1,15 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Topics } from '@bpo/contracts';
+import { infrastructureModules } from '@bpo/messaging';
+import { MappingConfig } from './mapping.config';
+
+@Module({})
+export class MappingModule {
+  static register(config: MappingConfig): DynamicModule {
+    return {
+      module: MappingModule,
+      imports: infrastructureModules('mapping', config, { topics: [Topics.RowsParsedV1, Topics.RowsMappedV1, Topics.FileFailedV1], outboxRelay: false }),
+      providers: [{ provide: MappingConfig, useValue: config }],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Topics } from '@bpo/contracts';
+import { infrastructureModules } from '@bpo/messaging';
+import { ParserConfig } from './parser.config';
+
+@Module({})
+export class ParserModule {
+  static register(config: ParserConfig): DynamicModule {
+    return {
+      module: ParserModule,
+      imports: infrastructureModules('parser', config, { topics: [Topics.FileReceivedV1, Topics.RowsParsedV1, Topics.FileFailedV1], outboxRelay: false }),
+      providers: [{ provide: ParserConfig, useValue: config }],
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
+export type DecodeResult<T> = { ok: true; message: T } | { ok: false; reason: string };
+
+/** Turns a raw JSON payload into a validated message instance, or says plainly why it is not one. */
+export function decodeMessage<T extends object>(type: ClassConstructor<T>, raw: Buffer | string | null): DecodeResult<T> {
+  if (raw === null) return { ok: false, reason: 'empty message value' };
+  let plain: unknown;
+  try {
+    plain = JSON.parse(raw.toString());
+  } catch (error) {
+    return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
+  }
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) return { ok: false, reason: 'value is not a JSON object' };
+  const message = plainToInstance(type, plain);
+  const problems = validateSync(message, { forbidUnknownValues: false });
+  if (problems.length > 0) {
+    return { ok: false, reason: `invalid ${type.name}: ${flatten(problems).join('; ')}` };
+  }
+  return { ok: true, message };
+}
+
+function flatten(errors: ReturnType<typeof validateSync>, prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const at = `${prefix}${error.property}`;
+    const own = Object.values(error.constraints ?? {}).map((text) => `${at}: ${text}`);
+    return [...own, ...flatten(error.children ?? [], `${at}.`)];
+  });
+}

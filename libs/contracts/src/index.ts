@@ -1,0 +1,5 @@
+export * from './topics.constant';
+export * from './platform.constant';
+export * from './sync.constant';
+export * from './messages';
+export * from './decode.util';

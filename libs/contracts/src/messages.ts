@@ -1,0 +1,163 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { Platforms, type Platform } from './platform.constant';
+import { PipelineStages, RowErrorCodes, SyncStatuses, type PipelineStage, type RowErrorCode, type SyncStatus } from './sync.constant';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Fields every pipeline message carries, so any stage can correlate and report on a file. */
+export abstract class PipelineEnvelopeV1 {
+  /** Unique per message, and deterministic per content: a re-sent message keeps its id, so consumers can drop repeats. */
+  @IsString() @MinLength(1) messageId: string;
+  @IsISO8601() occurredAt: string;
+  @IsUUID() organizationId: string;
+  @IsUUID() integrationId: string;
+  @IsUUID() fileId: string;
+  /** One processing of one file; a replay of the same file is a new sync run. */
+  @IsUUID() syncRunId: string;
+}
+
+export class FileReceivedV1 extends PipelineEnvelopeV1 {
+  @IsString() filename: string;
+  @IsInt() @Min(0) sizeBytes: number;
+  @Matches(/^[0-9a-f]{64}$/) sha256: string;
+  @IsISO8601() receivedAt: string;
+  @IsIn(Platforms) platform: Platform;
+}
+
+/** A row problem, reported with its line (1-based, as a text editor counts) and column when known. */
+export class RowErrorV1 {
+  @IsInt() @Min(0) line: number;
+  @IsOptional() @IsString() column?: string;
+  @IsIn(RowErrorCodes) code: RowErrorCode;
+  @IsString() message: string;
+  /** The platform agent id or activity the error is about, for grouping (e.g. unknown_agent per id). */
+  @IsOptional() @IsString() subject?: string;
+}
+
+/** One schedule row; later stages fill in `eventTypeId` (mapping) and `agentId` (agent-resolution). */
+export class ScheduleRowV1 {
+  @IsInt() @Min(1) line: number;
+  @IsString() @MinLength(1) platformAgentId: string;
+  @IsOptional() @IsString() agentName?: string;
+  @IsString() activity: string;
+  /** UTC instants, ISO 8601. */
+  @IsISO8601() startAt: string;
+  @IsISO8601() endAt: string;
+  /** The day the event belongs to: its start's date in the site's time zone. */
+  @Matches(DAY) day: string;
+  @IsOptional() @IsUUID() eventTypeId?: string;
+  @IsOptional() @IsUUID() agentId?: string;
+}
+
+export class DayWindowV1 {
+  @Matches(DAY) from: string;
+  @Matches(DAY) to: string;
+}
+
+/** A bounded batch of a file's rows: many rows per message, never a whole file. */
+export class RowsBatchV1 extends PipelineEnvelopeV1 {
+  @IsIn(['rows']) kind: 'rows';
+  /** 0-based position of the batch in its file. */
+  @IsInt() @Min(0) sequence: number;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ScheduleRowV1) rows: ScheduleRowV1[];
+  @IsArray() @ValidateNested({ each: true }) @Type(() => RowErrorV1) errors: RowErrorV1[];
+}
+
+export class FileFailureV1 {
+  @IsIn(PipelineStages) stage: PipelineStage;
+  @IsString() reason: string;
+}
+
+/** The parser's last word on a file: how many batches and rows it produced and which days it covers. */
+export class FileEndV1 extends PipelineEnvelopeV1 {
+  @IsIn(['end']) kind: 'end';
+  @IsInt() @Min(0) batchCount: number;
+  @IsInt() @Min(0) rowCount: number;
+  @IsInt() @Min(0) rowErrorCount: number;
+  /** First and last day covered, in the site's time zone; absent when no row was valid. */
+  @IsOptional() @ValidateNested() @Type(() => DayWindowV1) window?: DayWindowV1;
+  /** Set when the whole file failed (e.g. no header); then batchCount is 0. */
+  @IsOptional() @ValidateNested() @Type(() => FileFailureV1) failure?: FileFailureV1;
+  @IsString() filename: string;
+  @IsISO8601() receivedAt: string;
+}
+
+export type FileMessageV1 = RowsBatchV1 | FileEndV1;
+
+/** A message that could not be processed (dead-lettered); the file it belongs to is reported failed. */
+export class FileFailedV1 extends PipelineEnvelopeV1 {
+  @ValidateNested() @Type(() => FileFailureV1) failure: FileFailureV1;
+}
+
+export class SyncCountsV1 {
+  @IsInt() @Min(0) rows: number;
+  @IsInt() @Min(0) created: number;
+  @IsInt() @Min(0) updated: number;
+  @IsInt() @Min(0) deleted: number;
+  @IsInt() @Min(0) unchanged: number;
+  @IsInt() @Min(0) skippedPast: number;
+  @IsInt() @Min(0) rowErrors: number;
+}
+
+export class SyncErrorV1 {
+  @IsInt() @Min(0) line: number;
+  @IsString() code: string;
+  @IsString() message: string;
+}
+
+/** Topic `bpo.schedule.sync-status.v1`, key: integration id. The contract operations teams watch. */
+export class SyncStatusV1 {
+  @IsUUID() integrationId: string;
+  @IsUUID() organizationId: string;
+  @IsUUID() siteId: string;
+  @IsUUID() fileId: string;
+  @IsUUID() syncRunId: string;
+  @IsString() filename: string;
+  @IsISO8601() receivedAt: string;
+  @IsIn(SyncStatuses) status: SyncStatus;
+  @ValidateNested() @Type(() => SyncCountsV1) counts: SyncCountsV1;
+  /** The first 100 errors; the API has them all. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => SyncErrorV1) errors: SyncErrorV1[];
+  @IsOptional() @ValidateNested() @Type(() => DayWindowV1) window: DayWindowV1 | null;
+  @IsOptional() @IsIn(PipelineStages) stage?: PipelineStage;
+  @IsOptional() @IsString() reason?: string;
+  @IsISO8601() startedAt: string;
+  @IsISO8601() finishedAt: string;
+}
+
+export class ChangedEventV1 {
+  @IsString() id: string;
+  @IsUUID() agentId: string;
+  @IsUUID() eventTypeId: string;
+  @IsISO8601() startAt: string;
+  @IsISO8601() endAt: string;
+}
+
+/** Topic `bpo.schedule.events-changed.v1`: a file's changes, in parts of bounded size. */
+export class EventsChangedV1 {
+  @IsUUID() integrationId: string;
+  @IsUUID() organizationId: string;
+  @IsUUID() scheduleId: string;
+  @IsUUID() fileId: string;
+  @IsUUID() syncRunId: string;
+  @IsInt() @Min(1) part: number;
+  @IsInt() @Min(1) parts: number;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ChangedEventV1) created: ChangedEventV1[];
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ChangedEventV1) updated: ChangedEventV1[];
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ChangedEventV1) deleted: ChangedEventV1[];
+  @IsBoolean() syncPastEvents: boolean;
+}

@@ -1,0 +1,106 @@
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { deadLetterTopic, MessageHeaders } from '@bpo/contracts';
+import { PersistenceModule } from '@bpo/persistence';
+import { createTestDatabase, expectEventually, testInfrastructure, TopicReader, uniqueName, type TestDatabase } from '@bpo/testing';
+import { enqueueMessages, claimMessage } from './inbox-outbox';
+import { MessagePublisher } from './message-publisher';
+import { PermanentMessageError, type ReceivedMessage } from './message-consumer';
+import { ConsumerRegistry, MessagingLifecycle, MessagingModule } from './messaging.module';
+import { parseBrokers, physicalTopic } from './kafka-settings';
+
+const TOPIC = 'test.messaging.v1';
+
+describe('MessagingModule against the real broker', () => {
+  let database: TestDatabase;
+  let app: INestApplicationContext;
+  let namespace: string;
+  const received: ReceivedMessage[] = [];
+  const deadLettered: string[] = [];
+  let failuresBeforeSuccess = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    namespace = uniqueName('msg');
+    const settings = { brokers: parseBrokers(testInfrastructure().kafkaBrokers), clientId: 'messaging-test', namespace };
+
+    @Module({ imports: [PersistenceModule.forRoot({ url: database.url }), MessagingModule.forRoot({ ...settings, topics: [TOPIC], outboxRelay: true })] })
+    class TestModule {}
+
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    app.get(ConsumerRegistry).register({
+      groupId: 'messaging-test',
+      topic: TOPIC,
+      initialBackoffMs: 10,
+      maxAttempts: 3,
+      handle: async (message) => {
+        const body = JSON.parse(message.value!.toString()) as { kind: string };
+        if (body.kind === 'poison') throw new PermanentMessageError('not a message we understand');
+        if (body.kind === 'flaky' && failuresBeforeSuccess++ < 2) throw new Error('transient');
+        if (body.kind === 'broken') throw new Error('always fails');
+        received.push(message);
+      },
+      onDeadLetter: async ({ message }) => {
+        deadLettered.push(JSON.parse(message.value!.toString()).kind);
+      },
+    });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('produces and consumes through the shared module, keyed and acknowledged', async () => {
+    await app.get(MessagePublisher).publish([{ topic: TOPIC, key: 'integration-1', value: { kind: 'plain', n: 1 } }]);
+    const message = await expectEventually(() => {
+      const found = received.find((m) => JSON.parse(m.value!.toString()).n === 1);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(message.key).toBe('integration-1');
+    expect(message.topic).toBe(physicalTopic({ namespace }, TOPIC));
+  });
+
+  it('retries a failing message with backoff and then succeeds', async () => {
+    await app.get(MessagePublisher).publish([{ topic: TOPIC, key: 'k', value: { kind: 'flaky' } }]);
+    await expectEventually(() => expect(received.some((m) => JSON.parse(m.value!.toString()).kind === 'flaky')).toBe(true));
+    expect(failuresBeforeSuccess).toBe(3);
+  });
+
+  it('dead-letters poison and always-failing messages with the error, and goes on with the next', async () => {
+    const reader = await new TopicReader<{ kind: string }>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, deadLetterTopic(TOPIC))).start();
+    try {
+      await app.get(MessagePublisher).publish([
+        { topic: TOPIC, key: 'k', value: { kind: 'poison' } },
+        { topic: TOPIC, key: 'k', value: { kind: 'broken' } },
+        { topic: TOPIC, key: 'k', value: { kind: 'after', n: 2 } },
+      ]);
+      await expectEventually(() => expect(reader.messages.map((m) => m.value.kind).sort()).toEqual(['broken', 'poison']));
+      const broken = reader.messages.find((m) => m.value.kind === 'broken')!;
+      expect(broken.headers[MessageHeaders.Error]).toBe('always fails');
+      expect(broken.headers[MessageHeaders.Attempts]).toBe('3');
+      expect(reader.messages.find((m) => m.value.kind === 'poison')!.headers[MessageHeaders.Attempts]).toBe('1');
+      expect(deadLettered.sort()).toEqual(['broken', 'poison']);
+      await expectEventually(() => expect(received.some((m) => JSON.parse(m.value!.toString()).n === 2)).toBe(true));
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('publishes outbox rows committed in a transaction, and the inbox drops repeats', async () => {
+    const dataSource = app.get(DataSource);
+    await dataSource.transaction(async (manager) => {
+      expect(await claimMessage(manager, 'group', 'message-1')).toBe(true);
+      expect(await claimMessage(manager, 'group', 'message-1')).toBe(false);
+      await enqueueMessages(manager, [{ topic: TOPIC, key: 'k', value: { kind: 'from-outbox', n: 3 } }]);
+    });
+    app.get(MessagingLifecycle).wakeRelay();
+    await expectEventually(() => expect(received.some((m) => JSON.parse(m.value!.toString()).n === 3)).toBe(true));
+    const [{ pending }] = await dataSource.query('SELECT count(*)::int AS pending FROM outbox WHERE published_at IS NULL');
+    expect(pending).toBe(0);
+  });
+});

@@ -1,0 +1,149 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  Optional,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { HealthIndicator } from '@bpo/service-kit';
+import { createKafka, type KafkaSettings } from './kafka-settings';
+import { MessageConsumer, type ConsumerOptions } from './message-consumer';
+import { MessagePublisher } from './message-publisher';
+import { OutboxRelay } from './outbox-relay';
+import { ensureTopics } from './topic-admin';
+
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+export interface MessagingOptions extends KafkaSettings {
+  /** Contract topics this service produces to or consumes from; created (with DLQs) at start-up. */
+  topics: readonly string[];
+  /** Run the outbox relay in this service (needs the PersistenceModule). */
+  outboxRelay?: boolean;
+}
+
+@Injectable()
+export class KafkaHealthIndicator extends HealthIndicator {
+  readonly name = 'kafka';
+  constructor(private readonly kafka: Kafka) {
+    super();
+  }
+  async check(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.describeCluster();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/** Where a service's consumers are registered; they start after every module is ready and stop first on shutdown. */
+@Injectable()
+export class ConsumerRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ConsumerRegistry.name);
+  private readonly consumers: MessageConsumer[] = [];
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly publisher: MessagePublisher,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+  ) {}
+
+  register(options: ConsumerOptions): MessageConsumer {
+    const consumer = new MessageConsumer(this.kafka, this.options, this.publisher, {
+      log: (level, message, fields) => this.logger[level]({ message, ...fields }),
+      ...options,
+    });
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const joined = this.consumers.map((consumer) => consumer.waitUntilJoined(60_000));
+    await Promise.all(this.consumers.map((consumer) => consumer.start()));
+    await Promise.all(joined);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+  }
+}
+
+@Injectable()
+export class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Messaging');
+  private relay?: OutboxRelay;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly publisher: MessagePublisher,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @Optional() private readonly dataSource?: DataSource,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await ensureTopics(this.kafka, this.options, this.options.topics);
+    await this.publisher.connect();
+    if (this.options.outboxRelay) {
+      if (!this.dataSource) throw new Error('the outbox relay needs the PersistenceModule');
+      this.relay = new OutboxRelay(this.dataSource, this.publisher, 500, (error) =>
+        this.logger.warn({ message: 'outbox relay failed, will retry', error: error.message }),
+      );
+      this.relay.start();
+    }
+  }
+
+  /** Publish queued outbox messages now rather than at the next poll. */
+  wakeRelay(): void {
+    this.relay?.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+  }
+}
+
+@Injectable()
+class PublisherCloser implements BeforeApplicationShutdown {
+  constructor(private readonly publisher: MessagePublisher) {}
+  // Runs after the consumers and the relay stopped (Nest calls hooks in module order, reversed).
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect();
+  }
+}
+
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        {
+          provide: Kafka,
+          useFactory: () => {
+            const logger = new Logger('kafkajs');
+            return createKafka(options, (level, message, extra) =>
+              level === 'ERROR' ? logger.error({ message, ...extra }) : logger.warn({ message, ...extra }),
+            );
+          },
+        },
+        { provide: MessagePublisher, inject: [Kafka], useFactory: (kafka: Kafka) => new MessagePublisher(kafka, options) },
+        PublisherCloser,
+        MessagingLifecycle,
+        ConsumerRegistry,
+        KafkaHealthIndicator,
+      ],
+      exports: [Kafka, MessagePublisher, MessagingLifecycle, ConsumerRegistry, KafkaHealthIndicator, MESSAGING_OPTIONS],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './env.util';
+export * from './json-logger';
+export * from './health';
+export * from './service-config';
+export * from './bootstrap';

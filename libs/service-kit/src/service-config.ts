@@ -1,0 +1,27 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+/** What every service reads from its environment. Each app's config class extends this. */
+export class ServiceConfig {
+  /** Comma-separated host:port list. */
+  @IsString() @IsNotEmpty() @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'must be host:port[,host:port...]' })
+  KAFKA_BROKERS: string;
+
+  @IsString() @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  DATABASE_URL: string;
+
+  /** Prefix for every topic name; empty in production. Tests use it to give each run its own topics. */
+  @IsOptional() @Matches(/^[a-z0-9._-]*$/, { message: 'may only hold a-z 0-9 . _ -' })
+  KAFKA_TOPIC_NAMESPACE = '';
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** Port of the service's HTTP server (health check; the REST API for config-api). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  HTTP_PORT: number;
+
+  /** Address the HTTP server binds; 0.0.0.0 inside a container. */
+  @IsOptional() @IsString() @IsNotEmpty()
+  HTTP_HOST = '127.0.0.1';
+}

@@ -1,0 +1,17 @@
+/**
+ * Polls `probe` until it stops throwing (or returns a truthy value when `until` is omitted)
+ * or the deadline passes; then the last failure is thrown. Never a fixed sleep.
+ */
+export async function expectEventually<T>(probe: () => Promise<T> | T, { timeoutMs = 30_000, intervalMs = 100 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      return await probe();
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw lastError;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

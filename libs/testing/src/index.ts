@@ -1,0 +1,4 @@
+export * from './infrastructure';
+export * from './expect-eventually';
+export * from './topic-reader';
+export * from './service-harness';

