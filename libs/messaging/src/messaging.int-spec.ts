@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -26,27 +26,37 @@ describe('MessagingModule against the real broker', () => {
     namespace = uniqueName('msg');
     const settings = { brokers: parseBrokers(testInfrastructure().kafkaBrokers), clientId: 'messaging-test', namespace };
 
-    @Module({ imports: [PersistenceModule.forRoot({ url: database.url }), MessagingModule.forRoot({ ...settings, topics: [TOPIC], outboxRelay: true })] })
+    // Registered in onModuleInit, as services do: consumers start once every module is ready.
+    @Injectable()
+    class TestConsumer implements OnModuleInit {
+      constructor(private readonly registry: ConsumerRegistry) {}
+      onModuleInit() {
+        this.registry.register({
+          groupId: 'messaging-test',
+          topic: TOPIC,
+          initialBackoffMs: 10,
+          maxAttempts: 3,
+          handle: async (message) => {
+            const body = JSON.parse(message.value!.toString()) as { kind: string };
+            if (body.kind === 'poison') throw new PermanentMessageError('not a message we understand');
+            if (body.kind === 'flaky' && failuresBeforeSuccess++ < 2) throw new Error('transient');
+            if (body.kind === 'broken') throw new Error('always fails');
+            received.push(message);
+          },
+          onDeadLetter: async ({ message }) => {
+            deadLettered.push(JSON.parse(message.value!.toString()).kind);
+          },
+        });
+      }
+    }
+
+    @Module({
+      imports: [PersistenceModule.forRoot({ url: database.url }), MessagingModule.forRoot({ ...settings, topics: [TOPIC], outboxRelay: true })],
+      providers: [TestConsumer],
+    })
     class TestModule {}
 
     app = await NestFactory.createApplicationContext(TestModule, { logger: false });
-    app.get(ConsumerRegistry).register({
-      groupId: 'messaging-test',
-      topic: TOPIC,
-      initialBackoffMs: 10,
-      maxAttempts: 3,
-      handle: async (message) => {
-        const body = JSON.parse(message.value!.toString()) as { kind: string };
-        if (body.kind === 'poison') throw new PermanentMessageError('not a message we understand');
-        if (body.kind === 'flaky' && failuresBeforeSuccess++ < 2) throw new Error('transient');
-        if (body.kind === 'broken') throw new Error('always fails');
-        received.push(message);
-      },
-      onDeadLetter: async ({ message }) => {
-        deadLettered.push(JSON.parse(message.value!.toString()).kind);
-      },
-    });
-    await app.init();
   });
 
   afterAll(async () => {

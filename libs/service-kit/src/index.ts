@@ -3,3 +3,4 @@ export * from './json-logger';
 export * from './health';
 export * from './service-config';
 export * from './bootstrap';
+export * from './secret.util';
