@@ -1,13 +1,11 @@
-import { agentResolutionService } from '../../apps/agent-resolution/src/agent-resolution.service-definition';
-import { configApiService } from '../../apps/config-api/src/config-api.service-definition';
-import { mappingService } from '../../apps/mapping/src/mapping.service-definition';
-import { parserService } from '../../apps/parser/src/parser.service-definition';
-import { scheduleWriterService } from '../../apps/schedule-writer/src/schedule-writer.service-definition';
-import { sftpIngestService } from '../../apps/sftp-ingest/src/sftp-ingest.service-definition';
-import { createService, ConfigurationError } from '@bpo/service-kit';
-import { createTestDatabase, startTestService, uniqueName, type TestDatabase } from '@bpo/testing';
+import { createTestDatabase, startServiceProcess, uniqueName, type TestDatabase } from '@bpo/testing';
 
-const services = [sftpIngestService, parserService, mappingService, agentResolutionService, scheduleWriterService, configApiService];
+// The built services, each started as its own process exactly as `npm start` runs them.
+const services = ['sftp-ingest', 'parser', 'mapping', 'agent-resolution', 'schedule-writer', 'config-api'];
+const extraEnv: Record<string, Record<string, string>> = {
+  'sftp-ingest': { SFTP_PORT: '0' },
+  'config-api': { OPERATOR_TOKEN: 'operator-token-for-the-health-test-0123456789' },
+};
 
 describe('every service boots against the real broker and database', () => {
   let database: TestDatabase;
@@ -16,21 +14,32 @@ describe('every service boots against the real broker and database', () => {
   });
   afterAll(() => database?.drop());
 
-  it.each(services.map((service) => [service.name, service] as const))('%s reports healthy', async (_name, definition) => {
-    const service = await startTestService(definition as never, { databaseUrl: database.url, namespace: uniqueName('health'), env: { SFTP_PORT: '0' } });
+  it.each(services)('%s reports healthy, and stops gracefully on SIGTERM', async (name) => {
+    const service = await startServiceProcess(name, { databaseUrl: database.url, namespace: uniqueName('health'), env: extraEnv[name] });
     try {
       const response = await fetch(`${service.url}/health`);
-      const body = await response.json();
       expect(response.status).toBe(200);
-      expect(body).toEqual({ status: 'ok', service: definition.name, checks: { database: { status: 'up' }, kafka: { status: 'up' } } });
+      expect(await response.json()).toEqual({ status: 'ok', service: name, checks: { database: { status: 'up' }, kafka: { status: 'up' } } });
+      expect(service.output()).toContain('"level":"log"');
     } finally {
-      await service.stop();
+      expect(await service.stop()).toBe(0);
     }
   });
 
-  it('refuses to start with a configuration error that names the variable', async () => {
-    await expect(createService(parserService, { KAFKA_BROKERS: 'not a broker list', DATABASE_URL: 'mysql://x', HTTP_PORT: '0' })).rejects.toThrow(
-      new ConfigurationError('invalid configuration: KAFKA_BROKERS: must be host:port[,host:port...]; DATABASE_URL: must be a postgres:// URL'),
-    );
+  it('refuses to start with one clear line naming each bad variable', async () => {
+    const service = await startServiceProcess('parser', {
+      databaseUrl: 'mysql://somewhere/db',
+      namespace: 'x',
+      env: { KAFKA_BROKERS: 'not a broker list' },
+      waitForHealth: false,
+    });
+    expect(await service.exited).toBe(1);
+    const lines = service.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 'fatal',
+      service: 'parser',
+      message: 'parser: invalid configuration: KAFKA_BROKERS: must be host:port[,host:port...]; DATABASE_URL: must be a postgres:// URL',
+    });
   });
 });

@@ -1,7 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
+import { AgentDirectory, TypeOrmAgentDirectory } from './agent-directory.repository';
 import { AgentResolutionConfig } from './agent-resolution.config';
+import { AgentResolutionConsumer } from './agent-resolution.consumer';
+import { AgentResolutionService } from './agent-resolution.service';
 
 @Module({})
 export class AgentResolutionModule {
@@ -9,7 +12,12 @@ export class AgentResolutionModule {
     return {
       module: AgentResolutionModule,
       imports: infrastructureModules('agent-resolution', config, { topics: [Topics.RowsMappedV1, Topics.RowsResolvedV1, Topics.FileFailedV1], outboxRelay: false }),
-      providers: [{ provide: AgentResolutionConfig, useValue: config }],
+      providers: [
+        { provide: AgentResolutionConfig, useValue: config },
+        { provide: AgentDirectory, useClass: TypeOrmAgentDirectory },
+        AgentResolutionService,
+        AgentResolutionConsumer,
+      ],
     };
   }
 }

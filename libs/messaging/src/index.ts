@@ -6,3 +6,5 @@ export * from './inbox-outbox';
 export * from './outbox-relay';
 export * from './messaging.module';
 export * from './service-infrastructure';
+export * from './pipeline-messages';
+export * from './rows-stage';

@@ -26,7 +26,6 @@ export async function createService<C extends ServiceConfig>(
   const config = validateEnv(definition.config, env);
   const logger = new JsonLogger(definition.name, config.LOG_LEVEL);
   const app = await NestFactory.create(definition.module(config) as never, { logger, abortOnError: false });
-  app.enableShutdownHooks();
   await definition.configure?.(app, config);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address();
@@ -35,9 +34,32 @@ export async function createService<C extends ServiceConfig>(
   return { app, config, url };
 }
 
-/** main.ts entry: a bad configuration ends the process with one clear line. */
+/**
+ * main.ts entry: a bad configuration ends the process with one clear line; SIGTERM/SIGINT close
+ * the app (consumers leave their groups, in-flight work finishes, connections close), then exit 0.
+ */
 export function runService<C extends ServiceConfig>(definition: ServiceDefinition<C>): void {
-  createService(definition).catch((error: unknown) => {
+  createService(definition).then(({ app }) => {
+    let closing = false;
+    const shutdown = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      const logger = new JsonLogger(definition.name);
+      logger.log({ message: `${signal} received, shutting down` }, 'Bootstrap');
+      app.close().then(
+        () => {
+          logger.log({ message: 'stopped' }, 'Bootstrap');
+          process.exit(0);
+        },
+        (error: Error) => {
+          logger.error({ message: 'shutdown failed', error: error.message }, 'Bootstrap');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  }, (error: unknown) => {
     const line =
       error instanceof ConfigurationError
         ? `${definition.name}: ${error.message}`

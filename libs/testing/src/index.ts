@@ -2,3 +2,4 @@ export * from './infrastructure';
 export * from './expect-eventually';
 export * from './topic-reader';
 export * from './service-harness';
+export * from './service-process';

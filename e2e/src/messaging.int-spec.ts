@@ -5,11 +5,18 @@ import { DataSource } from 'typeorm';
 import { deadLetterTopic, MessageHeaders } from '@bpo/contracts';
 import { PersistenceModule } from '@bpo/persistence';
 import { createTestDatabase, expectEventually, testInfrastructure, TopicReader, uniqueName, type TestDatabase } from '@bpo/testing';
-import { enqueueMessages, claimMessage } from './inbox-outbox';
-import { MessagePublisher } from './message-publisher';
-import { PermanentMessageError, type ReceivedMessage } from './message-consumer';
-import { ConsumerRegistry, MessagingLifecycle, MessagingModule } from './messaging.module';
-import { parseBrokers, physicalTopic } from './kafka-settings';
+import {
+  claimMessage,
+  ConsumerRegistry,
+  enqueueMessages,
+  MessagePublisher,
+  MessagingLifecycle,
+  MessagingModule,
+  parseBrokers,
+  PermanentMessageError,
+  physicalTopic,
+  type ReceivedMessage,
+} from '@bpo/messaging';
 
 const TOPIC = 'test.messaging.v1';
 

@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@bpo/testing';
-import { createDataSource, runMigrations } from './data-source';
-import { migrations } from './migrations';
+import { createDataSource, migrations, runMigrations } from '@bpo/persistence';
 
 describe('migrations on the real PostgreSQL', () => {
   let database: TestDatabase;

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isPlatform, PlatformAgentIdFields } from '@bpo/contracts';
+
+/** Finds the customer's agents by their id in an integration's platform. A port, for tests without a database. */
+export abstract class AgentDirectory {
+  /** platform agent id -> agent id, among the agents of the integration's site, for the ids that are known. */
+  abstract findByPlatformIds(integrationId: string, platformAgentIds: readonly string[]): Promise<Map<string, string>>;
+}
+
+@Injectable()
+export class TypeOrmAgentDirectory extends AgentDirectory {
+  // An integration's site and platform never change (a new platform means a new integration).
+  private readonly integrations = new Map<string, { siteId: string; field: string }>();
+
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async findByPlatformIds(integrationId: string, platformAgentIds: readonly string[]): Promise<Map<string, string>> {
+    const integration = await this.integration(integrationId);
+    const rows: Array<{ platform_agent_id: string; agent_id: string }> = await this.dataSource.query(
+      `SELECT platform_agent_id, agent_id FROM agent_platform_ids
+        WHERE site_id = $1 AND field = $2 AND platform_agent_id = ANY($3::text[])`,
+      [integration.siteId, integration.field, [...new Set(platformAgentIds)]],
+    );
+    return new Map(rows.map((row) => [row.platform_agent_id, row.agent_id]));
+  }
+
+  private async integration(integrationId: string): Promise<{ siteId: string; field: string }> {
+    const cached = this.integrations.get(integrationId);
+    if (cached) return cached;
+    const rows: Array<{ site_id: string; platform: string }> = await this.dataSource.query(
+      'SELECT site_id, platform FROM integrations WHERE id = $1',
+      [integrationId],
+    );
+    if (rows.length === 0 || !isPlatform(rows[0].platform)) throw new Error(`integration ${integrationId} no longer exists`);
+    const found = { siteId: rows[0].site_id, field: PlatformAgentIdFields[rows[0].platform] };
+    this.integrations.set(integrationId, found);
+    return found;
+  }
+}

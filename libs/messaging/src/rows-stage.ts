@@ -1,0 +1,35 @@
+import type { PipelineStage, RowsBatchV1 } from '@bpo/contracts';
+import type { ConsumerRegistry } from './messaging.module';
+import type { MessagePublisher } from './message-publisher';
+import { decodeFileMessage, reportFileFailed } from './pipeline-messages';
+
+export interface RowsStageOptions {
+  stage: PipelineStage;
+  /** Contract topics read and written. */
+  from: string;
+  to: string;
+  /** Enriches one batch; must be deterministic for the same input, as redelivery re-runs it. */
+  transform: (batch: RowsBatchV1) => Promise<RowsBatchV1>;
+}
+
+/**
+ * A middle stage of the pipeline (mapping, agent-resolution): row batches are transformed and
+ * handed on under the same key, end-of-file messages are handed on untouched, so the next stage
+ * sees a file's messages in the order the parser sent them. The output message id is derived from
+ * the input, so a redelivered batch produces an identical message that the writer drops.
+ */
+export function registerRowsStage(registry: ConsumerRegistry, publisher: MessagePublisher, options: RowsStageOptions): void {
+  registry.register({
+    groupId: options.stage,
+    topic: options.from,
+    onDeadLetter: reportFileFailed(publisher, options.stage),
+    handle: async (received) => {
+      const message = decodeFileMessage(received);
+      const out =
+        message.kind === 'rows'
+          ? { ...(await options.transform(message)), messageId: `${options.stage}:${message.syncRunId}:${message.sequence}` }
+          : { ...message, messageId: `${options.stage}:${message.syncRunId}:end` };
+      await publisher.publish([{ topic: options.to, key: message.integrationId, value: out }]);
+    },
+  });
+}
