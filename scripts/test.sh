@@ -13,6 +13,8 @@ eval "$(node scripts/stack.js up)"
 cleanup() { [ "$stack_was_up" = true ] || node scripts/stack.js down; }
 trap cleanup EXIT
 
+rm -rf .data/test-results
 npx nx run-many -t lint test --output-style=static
 # Integration tests share one broker and one database server; two at a time suits 2 cores.
 npx nx run-many -t test:int --parallel=2 --output-style=static --skip-nx-cache
+node scripts/test-summary.js
