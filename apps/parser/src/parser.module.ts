@@ -2,6 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
 import { ParserConfig } from './parser.config';
+import { ParserConsumer } from './parser.consumer';
+import { ParserRepository, TypeOrmParserRepository } from './parser.repository';
+import { ParserService } from './parser.service';
 
 @Module({})
 export class ParserModule {
@@ -9,7 +12,12 @@ export class ParserModule {
     return {
       module: ParserModule,
       imports: infrastructureModules('parser', config, { topics: [Topics.FileReceivedV1, Topics.RowsParsedV1, Topics.FileFailedV1], outboxRelay: false }),
-      providers: [{ provide: ParserConfig, useValue: config }],
+      providers: [
+        { provide: ParserConfig, useValue: config },
+        { provide: ParserRepository, useClass: TypeOrmParserRepository },
+        ParserService,
+        ParserConsumer,
+      ],
     };
   }
 }

@@ -59,6 +59,8 @@ export class ScheduleRowV1 {
   @IsISO8601() endAt: string;
   /** The day the event belongs to: its start's date in the site's time zone. */
   @Matches(DAY) day: string;
+  /** The day the platform says the shift belongs to, when it says (IEX schedDate, Alvaria nominal date). */
+  @IsOptional() @Matches(DAY) scheduleDay?: string;
   @IsOptional() @IsUUID() eventTypeId?: string;
   @IsOptional() @IsUUID() agentId?: string;
 }

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isPlatform, type Platform } from '@bpo/contracts';
+import { isDateOrder, type DateOrder } from '@bpo/schedule-time';
+
+export interface IntegrationParseSettings {
+  platform: Platform;
+  /** The integration's zone, defaulted to the site's. */
+  timezone: string;
+  siteTimezone: string;
+  dateOrder: DateOrder;
+  encoding: string;
+  titleLines: number;
+}
+
+/** What the parser reads from PostgreSQL. A port, so the parsing service can be tested without a database. */
+export abstract class ParserRepository {
+  abstract settings(integrationId: string): Promise<IntegrationParseSettings | null>;
+  /** The stored file's bytes, chunk by chunk, never the whole file at once. */
+  abstract fileChunks(fileId: string): AsyncIterable<Buffer>;
+}
+
+const CHUNKS_PER_QUERY = 4;
+
+@Injectable()
+export class TypeOrmParserRepository extends ParserRepository {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async settings(integrationId: string): Promise<IntegrationParseSettings | null> {
+    const rows = await this.dataSource.query(
+      `SELECT i.platform, COALESCE(i.timezone, s.timezone) AS timezone, s.timezone AS site_timezone,
+              i.date_order, i.encoding, i.title_lines
+         FROM integrations i JOIN sites s ON s.id = i.site_id WHERE i.id = $1`,
+      [integrationId],
+    );
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    if (!isPlatform(row.platform) || !isDateOrder(row.date_order)) throw new Error(`integration ${integrationId} has an unknown platform or date order`);
+    return { platform: row.platform, timezone: row.timezone, siteTimezone: row.site_timezone, dateOrder: row.date_order, encoding: row.encoding, titleLines: row.title_lines };
+  }
+
+  async *fileChunks(fileId: string): AsyncIterable<Buffer> {
+    for (let next = 0; ; ) {
+      const rows: Array<{ seq: number; data: Buffer }> = await this.dataSource.query(
+        'SELECT seq, data FROM received_file_chunks WHERE file_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3',
+        [fileId, next, CHUNKS_PER_QUERY],
+      );
+      for (const row of rows) yield row.data;
+      if (rows.length < CHUNKS_PER_QUERY) return;
+      next = rows[rows.length - 1].seq + 1;
+    }
+  }
+}

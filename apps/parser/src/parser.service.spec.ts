@@ -1,0 +1,121 @@
+import type { FileEndV1, FileReceivedV1, RowsBatchV1 } from '@bpo/contracts';
+import { ParserRepository, type IntegrationParseSettings } from './parser.repository';
+import { BATCH_SIZE, ParserService, type FileMessage } from './parser.service';
+
+class InMemoryParserRepository extends ParserRepository {
+  constructor(private readonly content: Buffer, private readonly overrides: Partial<IntegrationParseSettings> = {}, private readonly chunkBytes = 7) {
+    super();
+  }
+  async settings(): Promise<IntegrationParseSettings> {
+    return { platform: 'custom', timezone: 'America/New_York', siteTimezone: 'America/New_York', dateOrder: 'YYYY-MM-DD', encoding: 'utf-8', titleLines: 0, ...this.overrides };
+  }
+  async *fileChunks(): AsyncIterable<Buffer> {
+    // Small chunks: multi-byte characters and lines are split across chunk borders.
+    for (let at = 0; at < this.content.length; at += this.chunkBytes) yield this.content.subarray(at, at + this.chunkBytes);
+  }
+}
+
+const file: FileReceivedV1 = {
+  messageId: 'file-received:r',
+  occurredAt: '2026-11-25T10:00:00.000Z',
+  organizationId: '00000000-0000-4000-8000-000000000001',
+  integrationId: '00000000-0000-4000-8000-000000000002',
+  fileId: '00000000-0000-4000-8000-000000000003',
+  syncRunId: '00000000-0000-4000-8000-000000000004',
+  filename: 'schedule_20261125.csv',
+  sizeBytes: 1,
+  sha256: 'a'.repeat(64),
+  receivedAt: '2026-11-25T10:00:00.000Z',
+  platform: 'custom',
+};
+
+async function parse(content: string | Buffer, overrides: Partial<IntegrationParseSettings> = {}) {
+  const sent: FileMessage[] = [];
+  const service = new ParserService(new InMemoryParserRepository(Buffer.isBuffer(content) ? content : Buffer.from(content), overrides));
+  const end = await service.parseFile(file, async (message) => {
+    sent.push(message);
+  });
+  const batches = sent.filter((m): m is RowsBatchV1 => m.kind === 'rows');
+  return { end, batches, rows: batches.flatMap((b) => b.rows), errors: batches.flatMap((b) => b.errors), sent };
+}
+
+describe('ParserService with the Custom template', () => {
+  it('reads a file with BOM, CRLF, quoted fields, blank lines, extra columns and any column order', async () => {
+    const csv =
+      '\uFEFFActivity,Agent_ID,start_time,end_time,Agent Name,Notes\r\n' +
+      'Phones,A1,2026-12-01T09:00:00,2026-12-01T17:00:00,"Müller, Jörg","said ""hi"""  \r\n' +
+      '\r\n' +
+      'Break,A1,2026-12-01T12:00:00-05:00,2026-12-01T17:15:00Z,Müller,\r\n' +
+      'Phones,A2,2026-12-01T22:00:00,2026-12-02T06:00:00,,\r\n';
+    const { end, rows, errors } = await parse(csv);
+    expect(errors).toEqual([]);
+    expect(rows.map((r) => [r.line, r.platformAgentId, r.activity, r.startAt, r.endAt, r.day, r.agentName])).toEqual([
+      [2, 'A1', 'Phones', '2026-12-01T14:00:00.000Z', '2026-12-01T22:00:00.000Z', '2026-12-01', 'Müller, Jörg'],
+      [4, 'A1', 'Break', '2026-12-01T17:00:00.000Z', '2026-12-01T17:15:00.000Z', '2026-12-01', 'Müller'],
+      [5, 'A2', 'Phones', '2026-12-02T03:00:00.000Z', '2026-12-02T11:00:00.000Z', '2026-12-01', undefined],
+    ]);
+    expect(end).toMatchObject({ kind: 'end', batchCount: 1, rowCount: 3, rowErrorCount: 0, window: { from: '2026-12-01', to: '2026-12-01' } });
+  });
+
+  it('records row problems with line and column, and the other rows go on', async () => {
+    const csv = [
+      'agent_id,start_time,end_time,activity',
+      ',2026-12-01T09:00:00,2026-12-01T17:00:00,Phones',
+      'A1,yesterday,2026-12-01T17:00:00,Phones',
+      'A1,2026-12-01T17:00:00,2026-12-01T09:00:00,Phones',
+      'A1,2026-12-01T09:00:00,2026-12-02T10:00:00,Phones',
+      'A1,2026-12-03T09:00:00,2026-12-03T17:00:00,',
+      'A2,2026-12-03T09:00:00,2026-12-03T17:00:00,Chat',
+    ].join('\n');
+    const { rows, errors, end } = await parse(csv);
+    expect(rows.map((r) => r.line)).toEqual([7]);
+    expect(errors.map((e) => [e.line, e.code])).toEqual([
+      [2, 'missing_value'],
+      [3, 'invalid_time'],
+      [4, 'end_not_after_start'],
+      [5, 'shift_too_long'],
+      [6, 'missing_value'],
+    ]);
+    expect(errors[0].column).toBe('agent_id');
+    expect(end).toMatchObject({ rowCount: 6, rowErrorCount: 5, window: { from: '2026-12-03', to: '2026-12-03' } });
+  });
+
+  it.each([
+    ['', 'the file is empty'],
+    ['\r\n\r\n', 'the file has no header line (it holds only title or blank lines)'],
+    ['agent_id,start_time,end_time\nA1,2026-12-01T09:00:00,2026-12-01T10:00:00', 'line 1: the header lacks required'],
+  ])('fails the whole file with one clear reason: %j', async (content, reason) => {
+    const { end, batches } = await parse(content);
+    expect(batches).toEqual([]);
+    expect(end.failure?.stage).toBe('parser');
+    expect(end.failure?.reason).toContain(reason);
+    expect(end.window).toBeUndefined();
+  });
+
+  it('fails a file that is not UTF-8, and reads it in the integration’s encoding', async () => {
+    const latin1 = Buffer.from('agent_id,agent_name,start_time,end_time,activity\nA1,M\xfcller,2026-12-01T09:00:00,2026-12-01T17:00:00,Phones\n', 'latin1');
+    const asUtf8 = await parse(latin1);
+    expect(asUtf8.end.failure?.reason).toMatch(/not UTF-8 text/);
+    const asWindows1252 = await parse(latin1, { encoding: 'windows-1252' });
+    expect(asWindows1252.rows[0].agentName).toBe('Müller');
+  });
+
+  it('skips title lines before the header', async () => {
+    const csv = 'Weekly schedule report\nGenerated 2026-11-25\nagent_id,start_time,end_time,activity\nA1,2026-12-01T09:00:00,2026-12-01T17:00:00,Phones\n';
+    const { rows } = await parse(csv, { titleLines: 2 });
+    expect(rows.map((r) => r.line)).toEqual([4]);
+  });
+
+  it('sends bounded batches with deterministic ids, then the end', async () => {
+    const lines = ['agent_id,start_time,end_time,activity'];
+    for (let i = 0; i < BATCH_SIZE * 2 + 5; i += 1) lines.push(`A${i % 7},2026-12-01T09:00:00,2026-12-01T17:00:00,Phones`);
+    const { batches, sent, end } = await parse(lines.join('\n'));
+    expect(batches.map((b) => [b.sequence, b.rows.length, b.messageId])).toEqual([
+      [0, BATCH_SIZE, `parser:${file.syncRunId}:0`],
+      [1, BATCH_SIZE, `parser:${file.syncRunId}:1`],
+      [2, 5, `parser:${file.syncRunId}:2`],
+    ]);
+    expect(sent[sent.length - 1]).toBe(end);
+    expect((end as FileEndV1).batchCount).toBe(3);
+  });
+});

@@ -1,0 +1,262 @@
+import type { RowErrorCode } from '@bpo/contracts';
+import type { Zone } from 'luxon';
+import { parseDate, parseDurationMs, parseMoment, type Moment } from './date-time-text.util';
+import type { ResolvedColumns } from './header.util';
+import type { ColumnKey, DateOrder, PlatformTemplate } from './platform-template.constant';
+import { DAY_MS, HOUR_MS, formatDay, instantsAtLocalTime, localEpochAt, readTimeZone, settingTimeZone } from './time-zone.util';
+
+export interface RowContext {
+  /** The integration's IANA zone for local times (already defaulted to the site's). */
+  timezone: string;
+  /** The site's IANA zone: the day an event belongs to is its start's date there. */
+  siteTimezone: string;
+  /** The integration's date order; ISO dates are read whatever it is. */
+  dateOrder: DateOrder;
+}
+
+export interface NormalizedRow {
+  line: number;
+  platformAgentId: string;
+  agentName?: string;
+  activity: string;
+  /** UTC instants, ISO 8601 with `Z`. */
+  startAt: string;
+  endAt: string;
+  /** YYYY-MM-DD: the start's date in the site's time zone. */
+  day: string;
+  /** YYYY-MM-DD: the day the platform says the shift belongs to (IEX schedDate, Alvaria Nominal Date). */
+  scheduleDay?: string;
+}
+
+export interface RowProblem {
+  line: number;
+  /** The column as the file names it. */
+  column?: string;
+  code: RowErrorCode;
+  message: string;
+  /** The platform agent id, for grouping problems per agent. */
+  subject?: string;
+}
+
+/**
+ * The outcome of reading one record. A blank record (every cell empty) or an IEX comment line
+ * (first cell starting with `#`) is no schedule row and no error: it comes back as `skipped`, with
+ * no problems, so a caller that only collects problems may ignore the difference.
+ */
+export type RowReading =
+  | { ok: true; row: NormalizedRow }
+  | { ok: false; problems: RowProblem[]; skipped?: undefined }
+  | { ok: false; problems: []; skipped: 'blank' | 'comment' };
+
+/** A shift longer than this is a data error (two shifts merged, a wrong date), not a long day. */
+const MAX_SHIFT_MS = DAY_MS;
+
+/** One record being read: its trimmed cells and the problems found so far. */
+interface RecordReading {
+  readonly template: PlatformTemplate;
+  readonly columns: ResolvedColumns;
+  readonly cells: readonly string[];
+  readonly line: number;
+  readonly context: RowContext;
+  readonly problems: RowProblem[];
+  subject?: string;
+}
+
+/** Where a shift's end comes from: a date-time, a time of the start's date, or a length. */
+type EndValue = { kind: 'moment'; moment: Moment } | { kind: 'duration'; ms: number };
+
+/**
+ * Turns one record of a schedule export into a schedule row in UTC, or says what is wrong with it.
+ * `cells` are the record's fields as the CSV layer split them; `line` is its 1-based line number.
+ */
+export function readRow(template: PlatformTemplate, columns: ResolvedColumns, cells: readonly string[], line: number, context: RowContext): RowReading {
+  const trimmed = cells.map((cell) => cell.trim());
+  if (trimmed.every((cell) => cell === '')) return { ok: false, problems: [], skipped: 'blank' };
+  if (template.hasFieldsLine && trimmed[0].startsWith('#')) return { ok: false, problems: [], skipped: 'comment' };
+  const reading: RecordReading = { template, columns, cells: trimmed, line, context, problems: [] };
+  if (!hasHeaderShape(reading)) return { ok: false, problems: reading.problems };
+  const row = readRecord(reading);
+  return row && reading.problems.length === 0 ? { ok: true, row } : { ok: false, problems: reading.problems };
+}
+
+/**
+ * A record with fewer cells than the header, or with values past its last column, was split
+ * wrongly (an unquoted delimiter or line break in a value): its cells would land in the wrong columns.
+ */
+function hasHeaderShape(reading: RecordReading): boolean {
+  const { cells, columns } = reading;
+  const extra = cells.slice(columns.width).some((cell) => cell !== '');
+  if (cells.length >= columns.width && !extra) return true;
+  report(reading, 'malformed_row', `the record has ${cells.length} fields where the header has ${columns.width}; is a value with a delimiter unquoted?`);
+  return false;
+}
+
+function readRecord(reading: RecordReading): NormalizedRow | undefined {
+  const platformAgentId = requiredCell(reading, 'agentId');
+  reading.subject = platformAgentId || undefined;
+  const activity = requiredCell(reading, 'activity');
+  const zone = rowZone(reading);
+  const siteZone = siteZoneOf(reading);
+  const scheduleDay = dateCell(reading, 'scheduleDate');
+  const segmentDay = dateCell(reading, 'segmentDate');
+  const start = momentCell(reading, 'start');
+  const end = endValue(reading);
+  if (reading.problems.length > 0 || !zone || !siteZone || !start || !end) return undefined;
+  const startAt = startInstant(reading, start, segmentDay ?? scheduleDay, zone);
+  if (startAt === undefined) return undefined;
+  const endAt = endInstant(reading, end, startAt, zone);
+  if (endAt === undefined || !isSensibleShift(reading, startAt, endAt, end.kind === 'duration' ? 'durationMinutes' : 'end')) return undefined;
+  const agentName = cell(reading, 'agentName');
+  return {
+    line: reading.line,
+    platformAgentId,
+    ...(agentName ? { agentName } : {}),
+    activity,
+    startAt: new Date(startAt).toISOString(),
+    endAt: new Date(endAt).toISOString(),
+    day: formatDay(localEpochAt(startAt, siteZone)),
+    ...(scheduleDay !== undefined ? { scheduleDay: formatDay(scheduleDay) } : {}),
+  };
+}
+
+function cell(reading: RecordReading, key: ColumnKey): string {
+  const position = reading.columns.index[key];
+  return position === undefined ? '' : (reading.cells[position] ?? '');
+}
+
+function report(reading: RecordReading, code: RowErrorCode, message: string, key?: ColumnKey): void {
+  const column = key && columnName(reading, key);
+  reading.problems.push({
+    line: reading.line,
+    ...(column ? { column } : {}),
+    code,
+    message,
+    ...(reading.subject ? { subject: reading.subject } : {}),
+  });
+}
+
+/** The column as the file names it, or as the template does when the file lacks it. */
+function columnName(reading: RecordReading, key: ColumnKey): string {
+  return reading.columns.label[key] ?? reading.template.columns.find((column) => column.key === key)?.header ?? key;
+}
+
+function requiredCell(reading: RecordReading, key: ColumnKey): string {
+  const value = cell(reading, key);
+  if (value === '') report(reading, 'missing_value', `${columnName(reading, key)} is empty`, key);
+  return value;
+}
+
+/** The row's own zone when the template has a zone column and it is filled, else the integration's. */
+function rowZone(reading: RecordReading): Zone | undefined {
+  const text = cell(reading, 'timeZone');
+  if (text !== '') {
+    const zone = readTimeZone(text);
+    if (!zone) report(reading, 'invalid_timezone', `'${text}' is neither an IANA time zone nor a UTC offset`, 'timeZone');
+    return zone;
+  }
+  return settingZone(reading, reading.context.timezone, 'integration');
+}
+
+function siteZoneOf(reading: RecordReading): Zone | undefined {
+  return settingZone(reading, reading.context.siteTimezone, 'site');
+}
+
+function settingZone(reading: RecordReading, name: string, owner: 'integration' | 'site'): Zone | undefined {
+  // Settings must be IANA names (a fixed offset would lose DST), as config-api validates them.
+  const zone = settingTimeZone(name);
+  if (!zone) report(reading, 'invalid_timezone', `the ${owner} time zone '${name}' is not an IANA time zone`);
+  return zone;
+}
+
+/** An optional date column (schedule day, segment date) as the local epoch of its midnight. */
+function dateCell(reading: RecordReading, key: ColumnKey): number | undefined {
+  const text = cell(reading, key);
+  if (text === '') return undefined;
+  const date = parseDate(text, reading.context.dateOrder);
+  if (date === undefined) report(reading, 'invalid_date', `'${text}' is not a date in ${reading.context.dateOrder} order`, key);
+  return date;
+}
+
+function momentCell(reading: RecordReading, key: 'start' | 'end'): Moment | undefined {
+  const text = key === 'start' ? requiredCell(reading, key) : cell(reading, key);
+  if (text === '') return undefined;
+  const parsed = parseMoment(text, reading.context.dateOrder);
+  if (parsed.ok) return parsed.moment;
+  report(reading, parsed.code, `${columnName(reading, key)}: ${parsed.message}`, key);
+  return undefined;
+}
+
+/** The end as written: an end date-time or time when filled, else a length in minutes. */
+function endValue(reading: RecordReading): EndValue | undefined {
+  if (cell(reading, 'end') !== '') {
+    const moment = momentCell(reading, 'end');
+    return moment && { kind: 'moment', moment };
+  }
+  const text = cell(reading, 'durationMinutes');
+  if (text === '') {
+    const names = (['end', 'durationMinutes'] as const).filter((key) => reading.columns.index[key] !== undefined).map((key) => columnName(reading, key));
+    report(reading, 'missing_value', `${names.join(' and ') || columnName(reading, 'end')} ${names.length > 1 ? 'are' : 'is'} empty`, 'end');
+    return undefined;
+  }
+  const ms = parseDurationMs(text);
+  if (ms === undefined) report(reading, 'invalid_time', `'${text}' is not a number of minutes`, 'durationMinutes');
+  return ms === undefined ? undefined : { kind: 'duration', ms };
+}
+
+/** The start instant: a time alone is placed on the row's date (IEX excDate or schedDate, Alvaria Nominal Date). */
+function startInstant(reading: RecordReading, start: Moment, date: number | undefined, zone: Zone): number | undefined {
+  if (start.kind === 'instant') return start.instant;
+  if (start.kind === 'local') return localInstant(reading, start.localEpoch, zone, 'start');
+  if (date !== undefined) return localInstant(reading, date + start.clockMs, zone, 'start');
+  const dateKey = (['scheduleDate', 'segmentDate'] as const).find((key) => reading.columns.index[key] !== undefined);
+  if (dateKey) report(reading, 'missing_value', `${columnName(reading, dateKey)} is empty and ${columnName(reading, 'start')} has no date`, dateKey);
+  else report(reading, 'invalid_date', `${columnName(reading, 'start')} has a time but no date`, 'start');
+  return undefined;
+}
+
+/**
+ * The end instant. A time alone is on the start's local date, or the next day when it is not
+ * after the start's time (overnight shifts: 22:00 to 06:00).
+ */
+function endInstant(reading: RecordReading, end: EndValue, startAt: number, zone: Zone): number | undefined {
+  if (end.kind === 'duration') return startAt + end.ms;
+  const { moment } = end;
+  if (moment.kind === 'instant') return moment.instant;
+  if (moment.kind === 'local') return localInstant(reading, moment.localEpoch, zone, 'end', startAt);
+  const startLocal = localEpochAt(startAt, zone);
+  const startDay = Math.floor(startLocal / DAY_MS) * DAY_MS;
+  const overnight = moment.clockMs <= startLocal - startDay;
+  return localInstant(reading, startDay + (overnight ? DAY_MS : 0) + moment.clockMs, zone, 'end', startAt);
+}
+
+/**
+ * A local time in the row's zone as an instant. Each time is converted on its own, so a shift
+ * across a DST change lasts the real hours in between. A time skipped by the change is an error;
+ * a repeated one takes its earlier offset, unless it is an end that would then not be after its
+ * start (01:30 to 01:15 on the fall-back night is 45 minutes, so the end takes the later offset).
+ */
+function localInstant(reading: RecordReading, localEpoch: number, zone: Zone, key: 'start' | 'end', startAt?: number): number | undefined {
+  const instants = instantsAtLocalTime(localEpoch, zone);
+  if (instants.length === 0) {
+    const shown = new Date(localEpoch).toISOString().slice(0, 16).replace('T', ' ');
+    report(reading, 'nonexistent_local_time', `${shown} does not exist in ${zone.name}: the clocks skip it for daylight saving time`, key);
+    return undefined;
+  }
+  const [earlier, later = earlier] = instants;
+  return startAt !== undefined && earlier <= startAt ? later : earlier;
+}
+
+/** `endKey` is the column the end came from: the end itself or the length. */
+function isSensibleShift(reading: RecordReading, startAt: number, endAt: number, endKey: 'end' | 'durationMinutes'): boolean {
+  if (endAt <= startAt) {
+    const end = `${columnName(reading, endKey)} gives an end (${new Date(endAt).toISOString()})`;
+    report(reading, 'end_not_after_start', `${end} not after the start (${new Date(startAt).toISOString()})`, endKey);
+    return false;
+  }
+  if (endAt - startAt > MAX_SHIFT_MS) {
+    const hours = Math.round(((endAt - startAt) / HOUR_MS) * 100) / 100;
+    report(reading, 'shift_too_long', `the shift lasts ${hours} hours; the longest accepted is 24`, endKey);
+    return false;
+  }
+  return true;
+}
