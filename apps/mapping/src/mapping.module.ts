@@ -2,6 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
 import { MappingConfig } from './mapping.config';
+import { MappingConsumer } from './mapping.consumer';
+import { MappingRuleSnapshots, TypeOrmMappingRuleSnapshots } from './mapping-rule-snapshots.repository';
+import { MappingService } from './mapping.service';
 
 @Module({})
 export class MappingModule {
@@ -9,7 +12,12 @@ export class MappingModule {
     return {
       module: MappingModule,
       imports: infrastructureModules('mapping', config, { topics: [Topics.RowsParsedV1, Topics.RowsMappedV1, Topics.FileFailedV1], outboxRelay: false }),
-      providers: [{ provide: MappingConfig, useValue: config }],
+      providers: [
+        { provide: MappingConfig, useValue: config },
+        { provide: MappingRuleSnapshots, useClass: TypeOrmMappingRuleSnapshots },
+        MappingService,
+        MappingConsumer,
+      ],
     };
   }
 }

@@ -2,6 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
 import { ScheduleWriterConfig } from './schedule-writer.config';
+import { ScheduleWriterConsumer } from './schedule-writer.consumer';
+import { ScheduleWriterService } from './schedule-writer.service';
+import { SyncRunRepository } from './sync-run.repository';
 
 @Module({})
 export class ScheduleWriterModule {
@@ -9,7 +12,7 @@ export class ScheduleWriterModule {
     return {
       module: ScheduleWriterModule,
       imports: infrastructureModules('schedule-writer', config, { topics: [Topics.RowsResolvedV1, Topics.FileFailedV1, Topics.SyncStatusV1, Topics.EventsChangedV1], outboxRelay: true }),
-      providers: [{ provide: ScheduleWriterConfig, useValue: config }],
+      providers: [{ provide: ScheduleWriterConfig, useValue: config }, SyncRunRepository, ScheduleWriterService, ScheduleWriterConsumer],
     };
   }
 }

@@ -13,20 +13,20 @@ import {
   uniqueName,
   type RunningService,
   type TestDatabase,
+  generateClientKey,
+  sftpBatch,
+  type ClientKey,
 } from '@bpo/testing';
 import { sftpIngestService } from './sftp-ingest.service-definition';
 import { SftpServer } from './sftp-server';
 import {
   connectSftp,
-  generateClientKey,
   seedIntegration,
-  sftpBatch,
   sftpCall,
   sha256Hex,
   storedBytes,
   storedFiles,
   withDatabase,
-  type ClientKey,
   type SeededIntegration,
 } from './sftp-test.fixtures';
 

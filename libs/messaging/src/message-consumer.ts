@@ -56,7 +56,8 @@ export class MessageConsumer {
   ) {
     this.consumer = kafka.consumer({
       groupId: physicalTopic(settings, options.groupId),
-      sessionTimeout: 30_000,
+      // A crashed instance's partitions move to another after this long.
+      sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
       retry: { retries: 10 },

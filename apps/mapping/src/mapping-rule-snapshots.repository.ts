@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { MappingRule } from '@bpo/mapping-rules';
+
+export interface RuleSnapshot {
+  rules: MappingRule[];
+  defaultEventTypeId: string | null;
+}
+
+/** The mapping rules a sync run uses. A port, so the service can be tested without a database. */
+export abstract class MappingRuleSnapshots {
+  abstract forSyncRun(syncRunId: string, integrationId: string): Promise<RuleSnapshot>;
+}
+
+@Injectable()
+export class TypeOrmMappingRuleSnapshots extends MappingRuleSnapshots {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  /**
+   * Freezes the integration's rules for the sync run on its first batch (later batches, and a
+   * restarted service, read the same frozen set): rule changes apply from the next file on.
+   */
+  async forSyncRun(syncRunId: string, integrationId: string): Promise<RuleSnapshot> {
+    await this.dataSource.query(
+      `INSERT INTO sync_run_mapping_rules (sync_run_id, rules, default_event_type_id)
+       SELECT $1, COALESCE((SELECT jsonb_agg(jsonb_build_object(
+                 'id', r.id, 'matchType', r.match_type, 'keyword', r.keyword, 'priority', r.priority,
+                 'eventTypeId', r.event_type_id, 'position', r.position) ORDER BY r.position)
+               FROM mapping_rules r WHERE r.integration_id = i.id), '[]'::jsonb),
+              i.default_event_type_id
+         FROM integrations i WHERE i.id = $2
+       ON CONFLICT (sync_run_id) DO NOTHING`,
+      [syncRunId, integrationId],
+    );
+    const rows: Array<{ rules: MappingRule[]; default_event_type_id: string | null }> = await this.dataSource.query(
+      'SELECT rules, default_event_type_id FROM sync_run_mapping_rules WHERE sync_run_id = $1',
+      [syncRunId],
+    );
+    if (rows.length === 0) throw new Error(`integration ${integrationId} no longer exists`);
+    return { rules: rows[0].rules.map((rule) => ({ ...rule, position: Number(rule.position) })), defaultEventTypeId: rows[0].default_event_type_id };
+  }
+}

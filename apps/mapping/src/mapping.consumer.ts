@@ -1,0 +1,22 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Topics } from '@bpo/contracts';
+import { ConsumerRegistry, MessagePublisher, registerRowsStage } from '@bpo/messaging';
+import { MappingService } from './mapping.service';
+
+@Injectable()
+export class MappingConsumer implements OnModuleInit {
+  constructor(
+    private readonly registry: ConsumerRegistry,
+    private readonly publisher: MessagePublisher,
+    private readonly mapping: MappingService,
+  ) {}
+
+  onModuleInit(): void {
+    registerRowsStage(this.registry, this.publisher, {
+      stage: 'mapping',
+      from: Topics.RowsParsedV1,
+      to: Topics.RowsMappedV1,
+      transform: (batch) => this.mapping.mapBatch(batch),
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { FileFailedV1, Topics } from '@bpo/contracts';
+import { ConsumerRegistry, decodeFileMessage, decodeOrReject, MessagePublisher, reportFileFailed } from '@bpo/messaging';
+import { ScheduleWriterService } from './schedule-writer.service';
+
+@Injectable()
+export class ScheduleWriterConsumer implements OnModuleInit {
+  constructor(
+    private readonly registry: ConsumerRegistry,
+    private readonly publisher: MessagePublisher,
+    private readonly writer: ScheduleWriterService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register({
+      groupId: 'schedule-writer',
+      topic: Topics.RowsResolvedV1,
+      onDeadLetter: reportFileFailed(this.publisher, 'schedule-writer'),
+      handle: (message) => this.writer.receive(decodeFileMessage(message)),
+    });
+    this.registry.register({
+      groupId: 'schedule-writer-failures',
+      topic: Topics.FileFailedV1,
+      handle: async (message) => {
+        const failed = decodeOrReject(FileFailedV1, message);
+        await this.writer.fail(failed.syncRunId, failed.failure);
+      },
+    });
+  }
+}

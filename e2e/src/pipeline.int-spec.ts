@@ -1,0 +1,303 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deadLetterTopic, Topics, type EventsChangedV1, type SyncStatusV1 } from '@bpo/contracts';
+import { physicalTopic } from '@bpo/messaging';
+import {
+  createTestDatabase,
+  expectEventually,
+  freePort,
+  generateClientKey,
+  sftpBatch,
+  startServiceProcess,
+  testInfrastructure,
+  TopicReader,
+  uniqueName,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@bpo/testing';
+import { arrangeOrganization, customCsv, dayFromToday, Db, produce, storeAndAnnounceFile, utc, type Setup } from './support/fixtures';
+
+// Every stage of the pipeline, each its own process, against the real broker and database.
+const STAGES = ['parser', 'mapping', 'agent-resolution', 'schedule-writer'] as const;
+
+describe('pipeline: a stored file becomes events in the schedule, with a sync report', () => {
+  let database: TestDatabase;
+  let db: Db;
+  let namespace: string;
+  const services = new Map<string, ServiceProcess>();
+  let statuses: TopicReader<SyncStatusV1>;
+  let sftpPort: number;
+  const workDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+
+  const start = async (name: string, env: Record<string, string> = {}) => services.set(name, await startServiceProcess(name, { databaseUrl: database.url, namespace, env }));
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = await Db.connect(database.url);
+    namespace = uniqueName('pipeline');
+    sftpPort = await freePort();
+    await start('sftp-ingest', { SFTP_PORT: String(sftpPort), SFTP_HOST_KEY_PATH: join(workDir, 'host_key') });
+    for (const stage of STAGES) await start(stage);
+    statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+  }, 180_000);
+
+  afterAll(async () => {
+    await statuses?.stop();
+    await Promise.all([...services.values()].map((service) => service.stop()));
+    await db?.close();
+    await database?.drop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const statusOf = (syncRunId: string) =>
+    expectEventually(
+      () => {
+        const found = statuses.messages.find((message) => message.value.syncRunId === syncRunId);
+        if (!found) throw new Error(`no sync status for ${syncRunId} yet`);
+        return found;
+      },
+      { timeoutMs: 60_000 },
+    );
+
+  const eventsOf = (setup: Setup) =>
+    db.query<{ id: string; agent: string; type: string; start_at: string; end_at: string; day: string }>(
+      `SELECT e.id::text, p.platform_agent_id AS agent, t.name AS type, to_char(e.start_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS start_at,
+              to_char(e.end_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS end_at, to_char(e.day, 'YYYY-MM-DD') AS day
+         FROM schedule_events e JOIN agent_platform_ids p ON p.agent_id = e.agent_id JOIN event_types t ON t.id = e.event_type_id
+        WHERE e.schedule_id = $1 ORDER BY p.platform_agent_id, e.start_at`,
+      [setup.scheduleId],
+    );
+
+  const d1 = dayFromToday(3);
+  const d2 = dayFromToday(4);
+  const d3 = dayFromToday(5);
+
+  it('end to end: a file uploaded with OpenSSH sftp -b becomes events, a sync-status and an events-changed message', async () => {
+    const setup = await arrangeOrganization(db);
+    const key = generateClientKey(workDir, `key-${setup.sftpUsername}`);
+    const [algorithm] = key.line.split(' ');
+    await db.query('INSERT INTO integration_ssh_keys (integration_id, algorithm, public_key, fingerprint) VALUES ($1, $2, $3, $4)', [setup.integrationId, algorithm, key.line, key.fingerprint]);
+    const changes = await new TopicReader<EventsChangedV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.EventsChangedV1)).start();
+    try {
+      writeFileSync(
+        join(workDir, 'local.csv'),
+        customCsv([
+          ['A1', `${d1}T22:00:00`, `${d2}T06:00:00`, 'Phones'],
+          ['A2', `${d1}T09:00:00-05:00`, `${d1}T17:00:00Z`, 'chat'],
+        ]),
+      );
+      const upload = await sftpBatch({ port: sftpPort, username: setup.sftpUsername, key, cwd: workDir, commands: ['put local.csv schedule_20261125T0700.csv.part', 'rename schedule_20261125T0700.csv.part schedule_20261125T0700.csv', 'ls -l'] });
+      expect(upload).toMatchObject({ code: 0 });
+      expect(upload.stdout).toContain('schedule_20261125T0700.csv');
+
+      const { id: fileId } = await expectEventually(() => db.one<{ id: string }>('SELECT id FROM received_files WHERE integration_id = $1', [setup.integrationId]));
+      const status = await expectEventually(
+        () => {
+          const found = statuses.messages.find((message) => message.value.fileId === fileId);
+          if (!found) throw new Error('no sync status yet');
+          return found;
+        },
+        { timeoutMs: 60_000 },
+      );
+      expect(status.key).toBe(setup.integrationId);
+      expect(status.value).toMatchObject({ filename: 'schedule_20261125T0700.csv', status: 'succeeded', counts: { rows: 2, created: 2, rowErrors: 0 }, window: { from: d1, to: d1 } });
+      expect(Date.parse(status.value.finishedAt)).toBeGreaterThanOrEqual(Date.parse(status.value.startedAt));
+      const events = await eventsOf(setup);
+      expect(events.map((e) => [e.agent, e.type, e.start_at, e.end_at, e.day])).toEqual([
+        ['A1', 'Phones', utc(d1, '22:00'), utc(d2, '06:00'), d1],
+        ['A2', 'Chat', utc(d1, '09:00'), `${d1}T17:00:00.000Z`, d1],
+      ]);
+      const changed = await expectEventually(() => {
+        const found = changes.messages.find((message) => message.value.fileId === fileId);
+        if (!found) throw new Error('no events-changed yet');
+        return found.value;
+      });
+      expect(changed).toMatchObject({ scheduleId: setup.scheduleId, part: 1, parts: 1, updated: [], deleted: [] });
+      expect(changed.created.map((event) => event.id).sort()).toEqual(events.map((event) => event.id).sort());
+    } finally {
+      await changes.stop();
+    }
+  });
+
+  it('dead-letters a message that can never be processed and reports its file failed at that stage; the next file goes through', async () => {
+    const setup = await arrangeOrganization(db);
+    const dlq = await new TopicReader(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, deadLetterTopic(Topics.RowsParsedV1))).start();
+    try {
+      const { syncRunId, fileId } = await storeAndAnnounceFile(db, setup, namespace, 'fine.csv', customCsv([['A1', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones']]));
+      await statusOf(syncRunId);
+      const { id: poisonRun } = await db.one<{ id: string }>('INSERT INTO sync_runs (organization_id, integration_id, site_id, file_id) VALUES ($1, $2, $3, $4) RETURNING id', [setup.organizationId, setup.integrationId, setup.siteId, fileId]);
+      await produce(namespace, Topics.RowsParsedV1, setup.integrationId, { kind: 'rows', messageId: 'poison', organizationId: setup.organizationId, integrationId: setup.integrationId, fileId, syncRunId: poisonRun, sequence: 'first', rows: 'many' });
+      expect((await statusOf(poisonRun)).value).toMatchObject({ status: 'failed', stage: 'mapping' });
+      expect((await statusOf(poisonRun)).value.reason).toMatch(/invalid RowsBatchV1/);
+      await expectEventually(() => expect(dlq.messages).toHaveLength(1));
+      expect(dlq.messages[0].headers['bpo-error']).toMatch(/sequence/);
+      const next = await storeAndAnnounceFile(db, setup, namespace, 'next.csv', customCsv([['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones']]));
+      expect((await statusOf(next.syncRunId)).value.status).toBe('succeeded');
+    } finally {
+      await dlq.stop();
+    }
+  });
+
+  it('syncs a file: mapping rules, default mapping, unmapped activities, unknown agents and row errors by line', async () => {
+    const setup = await arrangeOrganization(db);
+    const csv = customCsv([
+      ['A1', `${d1}T09:00:00`, `${d1}T12:00:00`, 'Phones'],
+      ['A1', `${d1}T12:00:00`, `${d1}T12:15:00`, 'BRK-15'],
+      ['A1', `${d1}T12:15:00`, `${d1}T13:00:00`, 'Lunch Break'],
+      ['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Live Chat'],
+      ['A2', `${d2}T09:00:00`, `${d2}T10:00:00`, 'Coaching'],
+      ['ZZ9', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
+      ['ZZ9', `${d2}T09:00:00`, `${d2}T17:00:00`, 'Phones'],
+      ['A3', `${d1}T17:00:00`, `${d1}T09:00:00`, 'Phones'],
+    ]);
+    const { syncRunId, fileId } = await storeAndAnnounceFile(db, setup, namespace, 'schedule_20261201T0900.csv', csv);
+    const status = (await statusOf(syncRunId)).value;
+
+    expect(status).toMatchObject({
+      integrationId: setup.integrationId,
+      organizationId: setup.organizationId,
+      siteId: setup.siteId,
+      fileId,
+      filename: 'schedule_20261201T0900.csv',
+      status: 'succeeded_with_errors',
+      counts: { rows: 8, created: 4, updated: 0, deleted: 0, unchanged: 0, skippedPast: 0, rowErrors: 4 },
+      window: { from: d1, to: d2 },
+    });
+    expect(status.errors.map((error) => [error.line, error.code])).toEqual([
+      [6, 'unmapped_activity'],
+      [7, 'unknown_agent'],
+      [9, 'end_not_after_start'],
+    ]);
+    expect(status.errors[1].message).toBe('no agent of the site has platform id "ZZ9": 2 rows (lines 7, 8)');
+    expect(await eventsOf(setup)).toEqual([
+      expect.objectContaining({ agent: 'A1', type: 'Phones', start_at: utc(d1, '09:00'), end_at: utc(d1, '12:00'), day: d1 }),
+      expect.objectContaining({ agent: 'A1', type: 'Break', start_at: utc(d1, '12:00'), end_at: utc(d1, '12:15') }),
+      expect.objectContaining({ agent: 'A1', type: 'Lunch', start_at: utc(d1, '12:15'), end_at: utc(d1, '13:00') }),
+      expect.objectContaining({ agent: 'A2', type: 'Chat', start_at: utc(d1, '09:00'), end_at: utc(d1, '17:00') }),
+    ]);
+
+    // With a default mapping, the next file maps "Coaching" too.
+    await db.query('UPDATE integrations SET default_event_type_id = $2 WHERE id = $1', [setup.integrationId, setup.eventTypes.Training]);
+    const second = await storeAndAnnounceFile(db, setup, namespace, 'schedule_20261201T0915.csv', csv);
+    expect((await statusOf(second.syncRunId)).value.counts).toEqual({ rows: 8, created: 1, updated: 0, deleted: 0, unchanged: 4, skippedPast: 0, rowErrors: 3 });
+    const run = await db.one<{ status: string; counts: { rowErrors: number } }>('SELECT status, counts FROM sync_runs WHERE id = $1', [second.syncRunId]);
+    expect(run.status).toBe('succeeded_with_errors');
+    expect(await db.query('SELECT line, code FROM sync_run_errors WHERE sync_run_id = $1 ORDER BY seq', [second.syncRunId])).toEqual([
+      { line: 7, code: 'unknown_agent' },
+      { line: 9, code: 'end_not_after_start' },
+    ]);
+  });
+
+  it('replaces the covered days of the agents in the file, keeps ids of unchanged events, and leaves others alone', async () => {
+    const setup = await arrangeOrganization(db);
+    const first = await storeAndAnnounceFile(db, setup, namespace, 'a.csv', customCsv([
+      ['A1', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
+      ['A1', `${d2}T09:00:00`, `${d2}T17:00:00`, 'Phones'],
+      ['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
+    ]));
+    await statusOf(first.syncRunId);
+    const before = await eventsOf(setup);
+    const second = await storeAndAnnounceFile(db, setup, namespace, 'b.csv', customCsv([
+      ['A1', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
+      ['A1', `${d1}T18:00:00`, `${d1}T19:00:00`, 'Live chat'],
+    ]));
+    expect((await statusOf(second.syncRunId)).value).toMatchObject({ status: 'succeeded', counts: { created: 1, unchanged: 1, deleted: 0 }, window: { from: d1, to: d1 } });
+    const after = await eventsOf(setup);
+    expect(after.map((e) => [e.agent, e.type, e.start_at])).toEqual([
+      ['A1', 'Phones', utc(d1, '09:00')],
+      ['A1', 'Chat', utc(d1, '18:00')],
+      ['A1', 'Phones', utc(d2, '09:00')],
+      ['A2', 'Phones', utc(d1, '09:00')],
+    ]);
+    expect(after[0].id).toBe(before[0].id);
+
+    // The same day again without A1's chat: it is deleted; an event moved to a later end is updated in place.
+    const third = await storeAndAnnounceFile(db, setup, namespace, 'c.csv', customCsv([['A1', `${d1}T09:00:00`, `${d1}T18:00:00`, 'Phones']]));
+    expect((await statusOf(third.syncRunId)).value.counts).toMatchObject({ created: 0, updated: 1, deleted: 1, unchanged: 0 });
+    expect((await eventsOf(setup))[0]).toMatchObject({ id: before[0].id, end_at: utc(d1, '18:00') });
+  });
+
+  it('lets the newest received file win each day: an older file processed late changes only days no newer file covers', async () => {
+    const setup = await arrangeOrganization(db);
+    const newer = await storeAndAnnounceFile(db, setup, namespace, 'newer.csv', customCsv([['A1', `${d1}T08:00:00`, `${d1}T16:00:00`, 'Phones']]), new Date(Date.now() - 1000));
+    await statusOf(newer.syncRunId);
+    const older = await storeAndAnnounceFile(
+      db,
+      setup,
+      namespace,
+      'older.csv',
+      customCsv([
+        ['A1', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
+        ['A1', `${d3}T09:00:00`, `${d3}T17:00:00`, 'Phones'],
+      ]),
+      new Date(Date.now() - 60_000),
+    );
+    expect((await statusOf(older.syncRunId)).value).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
+    expect((await eventsOf(setup)).map((e) => e.start_at)).toEqual([utc(d1, '08:00'), utc(d3, '09:00')]);
+
+    const oldest = await storeAndAnnounceFile(db, setup, namespace, 'oldest.csv', customCsv([['A1', `${d1}T10:00:00`, `${d1}T11:00:00`, 'Phones']]), new Date(Date.now() - 120_000));
+    expect((await statusOf(oldest.syncRunId)).value).toMatchObject({ status: 'superseded', counts: { created: 0, deleted: 0 } });
+  });
+
+  it('does not sync events before the end of today unless the integration syncs past events', async () => {
+    const setup = await arrangeOrganization(db);
+    const yesterday = dayFromToday(-1);
+    const today = dayFromToday(0);
+    const csv = customCsv([
+      ['A1', `${yesterday}T09:00:00`, `${yesterday}T17:00:00`, 'Phones'],
+      ['A1', `${today}T09:00:00`, `${today}T17:00:00`, 'Phones'],
+      ['A1', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
+    ]);
+    const first = await storeAndAnnounceFile(db, setup, namespace, 'past.csv', csv);
+    expect((await statusOf(first.syncRunId)).value.counts).toMatchObject({ created: 1, skippedPast: 2 });
+    await db.query('UPDATE integrations SET sync_past_events = true WHERE id = $1', [setup.integrationId]);
+    const second = await storeAndAnnounceFile(db, setup, namespace, 'past-again.csv', csv);
+    expect((await statusOf(second.syncRunId)).value.counts).toMatchObject({ created: 2, unchanged: 1, skippedPast: 0 });
+  });
+
+  it('reports a file that fails to parse as failed, naming the stage and reason', async () => {
+    const setup = await arrangeOrganization(db);
+    const { syncRunId } = await storeAndAnnounceFile(db, setup, namespace, 'bad.csv', 'agent_id;start;end\n');
+    expect((await statusOf(syncRunId)).value).toMatchObject({ status: 'failed', stage: 'parser', counts: { rows: 0, created: 0 } });
+    expect((await statusOf(syncRunId)).value.reason).toMatch(/header/);
+  });
+
+  it('ignores a redelivered file message: no duplicate events, no second report', async () => {
+    const setup = await arrangeOrganization(db);
+    const { syncRunId, fileId } = await storeAndAnnounceFile(db, setup, namespace, 'once.csv', customCsv([['A1', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones']]));
+    await statusOf(syncRunId);
+    const message = { messageId: `file-received:${syncRunId}`, occurredAt: new Date().toISOString(), organizationId: setup.organizationId, integrationId: setup.integrationId, fileId, syncRunId, filename: 'once.csv', sizeBytes: 1, sha256: 'a'.repeat(64), receivedAt: new Date().toISOString(), platform: 'custom' };
+    await produce(namespace, Topics.FileReceivedV1, setup.integrationId, message);
+    // A later file proves the redelivered one went all the way through before it.
+    const later = await storeAndAnnounceFile(db, setup, namespace, 'later.csv', customCsv([['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones']]));
+    await statusOf(later.syncRunId);
+    expect(statuses.messages.filter((m) => m.value.syncRunId === syncRunId)).toHaveLength(1);
+    expect((await eventsOf(setup)).map((e) => e.agent)).toEqual(['A1', 'A2']);
+  });
+
+  it('loses nothing and duplicates nothing when a stage is killed mid-file and restarted', async () => {
+    const setup = await arrangeOrganization(db);
+    const rows: Array<[string, string, string, string]> = [];
+    // 60 days x 3 agents x 96 quarter-hours: 18 batches, so the kill lands while the file is in flight.
+    const at = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00`;
+    for (let day = 3; day < 63; day += 1) {
+      const date = dayFromToday(day);
+      for (const agent of ['A1', 'A2', 'A3']) for (let slot = 0; slot < 95; slot += 1) rows.push([agent, `${date}T${at(slot * 15)}`, `${date}T${at(slot * 15 + 15)}`, 'Phones']);
+    }
+    for (const victim of ['parser', 'schedule-writer'] as const) {
+      const { syncRunId } = await storeAndAnnounceFile(db, setup, namespace, `big-${victim}.csv`, customCsv(rows));
+      await expectEventually(async () => {
+        const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM sync_run_batches WHERE sync_run_id = $1', [syncRunId]);
+        expect(count).toBeGreaterThan(0);
+      });
+      await services.get(victim)!.kill();
+      await start(victim);
+      const status = (await statusOf(syncRunId)).value;
+      expect(status.status).toBe('succeeded');
+      expect(status.counts.rows).toBe(rows.length);
+    }
+    const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM schedule_events WHERE schedule_id = $1', [setup.scheduleId]);
+    expect(count).toBe(rows.length);
+  });
+});

@@ -1,0 +1,140 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { Kafka, logLevel } from 'kafkajs';
+import { DateTime } from 'luxon';
+import { Topics, type FileReceivedV1, type Platform } from '@bpo/contracts';
+import { physicalTopic } from '@bpo/messaging';
+import { hashSecret } from '@bpo/service-kit';
+import { testInfrastructure } from '@bpo/testing';
+
+/** SQL access for arranging and checking data, as the config API and the pipeline would leave it. */
+export class Db {
+  private constructor(private readonly client: Client) {}
+
+  static async connect(url: string): Promise<Db> {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    return new Db(client);
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.client.query(sql, params)).rows as T[];
+  }
+
+  async one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
+    const rows = await this.query<T>(sql, params);
+    if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}: ${sql}`);
+    return rows[0];
+  }
+
+  close(): Promise<void> {
+    return this.client.end();
+  }
+}
+
+export interface Setup {
+  organizationId: string;
+  scheduleId: string;
+  siteId: string;
+  integrationId: string;
+  sftpUsername: string;
+  sftpPassword: string;
+  eventTypes: Record<string, string>;
+  agents: Record<string, string>;
+}
+
+/**
+ * An organization with a BPO site (America/New_York), an integration on `platform`, event types
+ * Phones/Chat/Break/Lunch/Training, agents with platform ids A1..A3, and mapping rules.
+ */
+export async function arrangeOrganization(db: Db, { platform = 'custom' as Platform, timezone = 'America/New_York' } = {}): Promise<Setup> {
+  const { id: organizationId } = await db.one<{ id: string }>(`INSERT INTO organizations (name, timezone) VALUES ('Acme', $1) RETURNING id`, [timezone]);
+  const { id: scheduleId } = await db.one<{ id: string }>(`INSERT INTO schedules (organization_id, name, is_default) VALUES ($1, 'Default', true) RETURNING id`, [organizationId]);
+  const { id: siteId } = await db.one<{ id: string }>(`INSERT INTO sites (organization_id, name, timezone, is_bpo) VALUES ($1, 'Manila BPO', $2, true) RETURNING id`, [organizationId, timezone]);
+  const sftpUsername = `bpo-${randomUUID().slice(0, 8)}`;
+  const sftpPassword = 'correct-horse-battery-staple';
+  const { id: integrationId } = await db.one<{ id: string }>(
+    `INSERT INTO integrations (organization_id, site_id, platform, sftp_username, sftp_password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [organizationId, siteId, platform, sftpUsername, await hashSecret(sftpPassword)],
+  );
+  const eventTypes: Record<string, string> = {};
+  for (const name of ['Phones', 'Chat', 'Break', 'Lunch', 'Training']) {
+    eventTypes[name] = (await db.one<{ id: string }>(`INSERT INTO event_types (organization_id, name) VALUES ($1, $2) RETURNING id`, [organizationId, name])).id;
+  }
+  const field = { custom: 'custom_platform_sftp', nice_iex: 'nice_iex_sftp', verint: 'verint_sftp', injixo: 'injixo_sftp', alvaria: 'alvaria_sftp' }[platform];
+  const agents: Record<string, string> = {};
+  for (const platformAgentId of ['A1', 'A2', 'A3']) {
+    const { id } = await db.one<{ id: string }>(`INSERT INTO agents (organization_id, site_id, name) VALUES ($1, $2, $3) RETURNING id`, [organizationId, siteId, `Agent ${platformAgentId}`]);
+    await db.query(`INSERT INTO agent_platform_ids (agent_id, site_id, field, platform_agent_id) VALUES ($1, $2, $3, $4)`, [id, siteId, field, platformAgentId]);
+    agents[platformAgentId] = id;
+  }
+  const rule = (matchType: string, keyword: string, priority: string, eventType: string) =>
+    db.query(`INSERT INTO mapping_rules (integration_id, match_type, keyword, priority, event_type_id) VALUES ($1, $2, $3, $4, $5)`, [integrationId, matchType, keyword, priority, eventTypes[eventType]]);
+  await rule('exact', 'Phones', 'medium', 'Phones');
+  await rule('contains', 'chat', 'medium', 'Chat');
+  await rule('starts_with', 'brk', 'high', 'Break');
+  await rule('pattern', '^lunch( break)?$', 'highest', 'Lunch');
+  return { organizationId, scheduleId, siteId, integrationId, sftpUsername, sftpPassword, eventTypes, agents };
+}
+
+/** A day `offset` days from today in the zone, as YYYY-MM-DD. */
+export function dayFromToday(offset: number, zone = 'America/New_York'): string {
+  return DateTime.now().setZone(zone).plus({ days: offset }).toISODate()!;
+}
+
+/** The UTC instant of a local wall-clock time, ISO with milliseconds. */
+export function utc(day: string, time: string, zone = 'America/New_York'): string {
+  return DateTime.fromISO(`${day}T${time}`, { zone }).toUTC().toISO()!;
+}
+
+export function customCsv(rows: Array<[agentId: string, start: string, end: string, activity: string]>): string {
+  return ['agent_id,agent_name,start_time,end_time,activity', ...rows.map(([agent, start, end, activity]) => `${agent},,${start},${end},${activity}`)].join('\r\n') + '\r\n';
+}
+
+/**
+ * Stores a file as sftp-ingest does (file, chunks, processing sync run) and announces it on the
+ * file-received topic: for tests of the stages after ingest. Returns the ids.
+ */
+export async function storeAndAnnounceFile(db: Db, setup: Setup, namespace: string, filename: string, content: string | Buffer, receivedAt = new Date()) {
+  const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { id: fileId } = await db.one<{ id: string }>(
+    `INSERT INTO received_files (organization_id, integration_id, filename, size_bytes, sha256, received_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [setup.organizationId, setup.integrationId, filename, bytes.length, sha256, receivedAt],
+  );
+  for (let seq = 0, at = 0; at < bytes.length || seq === 0; seq += 1, at += 1024 * 1024) {
+    await db.query(`INSERT INTO received_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)`, [fileId, seq, bytes.subarray(at, at + 1024 * 1024)]);
+    if (bytes.length === 0) break;
+  }
+  const { id: syncRunId } = await db.one<{ id: string }>(
+    `INSERT INTO sync_runs (organization_id, integration_id, site_id, file_id) VALUES ($1, $2, $3, $4) RETURNING id`,
+    [setup.organizationId, setup.integrationId, setup.siteId, fileId],
+  );
+  const message: FileReceivedV1 = {
+    messageId: `file-received:${syncRunId}`,
+    occurredAt: receivedAt.toISOString(),
+    organizationId: setup.organizationId,
+    integrationId: setup.integrationId,
+    fileId,
+    syncRunId,
+    filename,
+    sizeBytes: bytes.length,
+    sha256,
+    receivedAt: receivedAt.toISOString(),
+    platform: 'custom',
+  };
+  await produce(namespace, Topics.FileReceivedV1, setup.integrationId, message);
+  return { fileId, syncRunId };
+}
+
+/** A plain producer, as another system would publish. */
+export async function produce(namespace: string, topic: string, key: string, value: object): Promise<void> {
+  const kafka = new Kafka({ clientId: 'e2e-producer', brokers: testInfrastructure().kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic: physicalTopic({ namespace }, topic), acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
+  } finally {
+    await producer.disconnect();
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * A cheap upper estimate of how big RE2 will compile a pattern, computed BEFORE handing it to RE2.
+ *
+ * Why: re2-wasm runs in a fixed 16 MiB WebAssembly heap that cannot grow. A short pattern such as
+ * `\pL{100}` or `[\p{L}\p{N}]{1000}` expands into tens of MiB while compiling, which aborts the
+ * wasm module for the whole process: every later pattern in every integration then fails. So such
+ * patterns must be refused without ever being compiled.
+ *
+ * Weights were measured on re2-wasm 1.0.2 with the `iu` flags: a character class (`.`, `\w`,
+ * `[a-z]`, `[^x]`) costs about ten times a literal character (~0.5 KiB vs ~0.05 KiB per copy);
+ * Unicode property classes (`\p{…}`) cost ~300 KiB each and are refused outright.
+ */
+export const MAX_PATTERN_COST = 2_000;
+
+const LITERAL_COST = 1;
+const CLASS_COST = 10;
+
+type PatternToken =
+  | { kind: 'atom'; cost: number }
+  | { kind: 'repeat'; times: number }
+  | { kind: 'open' }
+  | { kind: 'close' }
+  | { kind: 'alternation' }
+  | { kind: 'none' }
+  | { kind: 'unicode-class' };
+
+interface Scanned {
+  token: PatternToken;
+  next: number;
+}
+
+const LITERAL: PatternToken = { kind: 'atom', cost: LITERAL_COST };
+const CLASS: PatternToken = { kind: 'atom', cost: CLASS_COST };
+const NONE: PatternToken = { kind: 'none' };
+const PERL_CLASSES = 'dDwWsSC';
+const NAMED_GROUP = /\(\?P?<[A-Za-z0-9_]*>/y;
+const FLAG_GROUP = /\(\?[A-Za-z-]*([:)])/y;
+const COUNTED_REPEAT = /\{(\d+)(,(\d*))?\}/y;
+
+export interface PatternCost {
+  /** Estimated compiled size in literal-character units, counted repetitions expanded. */
+  cost: number;
+  usesUnicodeClass: boolean;
+}
+
+export function estimatePatternCost(pattern: string): PatternCost {
+  const tokens = scanPattern(pattern);
+  return { cost: foldCost(tokens), usesUnicodeClass: tokens.some((token) => token.kind === 'unicode-class') };
+}
+
+/** Splits a pattern into the pieces that matter for its size; unknown syntax reads as literals (RE2 judges it later). */
+function scanPattern(pattern: string): PatternToken[] {
+  const tokens: PatternToken[] = [];
+  let at = 0;
+  while (at < pattern.length) {
+    const { token, next } = scanOne(pattern, at);
+    tokens.push(token);
+    at = Math.max(next, at + 1);
+  }
+  return tokens;
+}
+
+function scanOne(pattern: string, at: number): Scanned {
+  switch (pattern[at]) {
+    case '\\':
+      return scanEscape(pattern, at);
+    case '[':
+      return scanClass(pattern, at);
+    case '(':
+      return scanGroupOpen(pattern, at);
+    case ')':
+      return { token: { kind: 'close' }, next: at + 1 };
+    case '|':
+      return { token: { kind: 'alternation' }, next: at + 1 };
+    case '.':
+      return { token: CLASS, next: at + 1 };
+    case '*':
+    case '+':
+    case '?':
+      return { token: NONE, next: at + 1 }; // a loop or option compiles to about the size of its operand
+    case '{':
+      return scanCountedRepeat(pattern, at);
+    default:
+      return { token: LITERAL, next: at + 1 };
+  }
+}
+
+function scanEscape(pattern: string, at: number): Scanned {
+  const escaped = pattern[at + 1];
+  if (escaped === 'p' || escaped === 'P') return { token: { kind: 'unicode-class' }, next: at + 2 };
+  if (escaped !== undefined && PERL_CLASSES.includes(escaped)) return { token: CLASS, next: at + 2 };
+  if (escaped === 'Q') {
+    const end = pattern.indexOf('\\E', at + 2);
+    const stop = end < 0 ? pattern.length : end;
+    return { token: { kind: 'atom', cost: (stop - at - 2) * LITERAL_COST }, next: end < 0 ? stop : end + 2 };
+  }
+  if ((escaped === 'x' || escaped === 'u') && pattern[at + 2] === '{') {
+    const end = pattern.indexOf('}', at + 3);
+    return { token: LITERAL, next: end < 0 ? pattern.length : end + 1 };
+  }
+  return { token: LITERAL, next: at + 2 };
+}
+
+function scanClass(pattern: string, at: number): Scanned {
+  let next = at + 1;
+  if (pattern[next] === '^') next += 1;
+  if (pattern[next] === ']') next += 1; // a leading ] is a literal member
+  let unicode = false;
+  while (next < pattern.length && pattern[next] !== ']') {
+    if (pattern[next] === '\\') {
+      unicode ||= pattern[next + 1] === 'p' || pattern[next + 1] === 'P';
+      next += 2;
+    } else if (pattern.startsWith('[:', next)) {
+      const end = pattern.indexOf(':]', next + 2);
+      next = end < 0 ? next + 1 : end + 2;
+    } else {
+      next += 1;
+    }
+  }
+  return { token: unicode ? { kind: 'unicode-class' } : CLASS, next: next + 1 };
+}
+
+function scanGroupOpen(pattern: string, at: number): Scanned {
+  if (pattern[at + 1] !== '?') return { token: { kind: 'open' }, next: at + 1 };
+  const named = stickyMatch(NAMED_GROUP, pattern, at);
+  if (named) return { token: { kind: 'open' }, next: at + named[0].length };
+  const flags = stickyMatch(FLAG_GROUP, pattern, at);
+  if (flags) return { token: flags[1] === ':' ? { kind: 'open' } : NONE, next: at + flags[0].length };
+  return { token: { kind: 'open' }, next: at + 2 }; // lookaround and the like: RE2 refuses them afterwards
+}
+
+function scanCountedRepeat(pattern: string, at: number): Scanned {
+  const counted = stickyMatch(COUNTED_REPEAT, pattern, at);
+  if (!counted) return { token: LITERAL, next: at + 1 }; // `{` that is not a repetition is a literal in RE2
+  const min = Number(counted[1]);
+  const max = counted[2] === undefined ? min : counted[3] ? Number(counted[3]) : min + 1;
+  return { token: { kind: 'repeat', times: Math.max(min, max) }, next: at + counted[0].length };
+}
+
+function stickyMatch(sticky: RegExp, text: string, at: number): RegExpExecArray | null {
+  sticky.lastIndex = at;
+  return sticky.exec(text);
+}
+
+interface GroupCost {
+  cost: number;
+  /** Cost of the last atom or group, the operand of a following repetition. */
+  last: number;
+}
+
+/** Adds the tokens up, with a counted repetition multiplying the atom or group before it. */
+function foldCost(tokens: readonly PatternToken[]): number {
+  const groups: GroupCost[] = [{ cost: 0, last: 0 }];
+  for (const token of tokens) {
+    const group = groups[groups.length - 1];
+    if (token.kind === 'atom') {
+      group.cost += token.cost;
+      group.last = token.cost;
+    } else if (token.kind === 'unicode-class') {
+      group.cost += CLASS_COST;
+      group.last = CLASS_COST;
+    } else if (token.kind === 'repeat') {
+      group.cost += group.last * (token.times - 1);
+      group.last *= token.times;
+    } else if (token.kind === 'alternation') {
+      group.last = 0;
+    } else if (token.kind === 'open') {
+      groups.push({ cost: 0, last: 0 });
+    } else if (token.kind === 'close' && groups.length > 1) {
+      const closed = groups.pop() as GroupCost;
+      const parent = groups[groups.length - 1];
+      parent.cost += closed.cost;
+      parent.last = closed.cost;
+    }
+  }
+  return groups.reduce((total, group) => total + group.cost, 0);
+}

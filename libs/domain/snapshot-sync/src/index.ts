@@ -1,0 +1,4 @@
+export * from './snapshot-sync.constant';
+export * from './window-days.util';
+export * from './snapshot-plan.util';
+export * from './apply-snapshot-plan.util';
