@@ -1,5 +1,22 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { ServiceConfig } from '@bpo/service-kit';
 
 export class ConfigApiConfig extends ServiceConfig {
   override HTTP_PORT = 3000;
+
+  /** The only credential that may create organizations; each organization then manages its own tokens. */
+  @IsString() @MinLength(24)
+  OPERATOR_TOKEN: string;
+
+  /** The SFTP address BPOs are told to upload to (what sftp-ingest is reachable at from outside). */
+  @IsOptional() @IsString() @IsNotEmpty()
+  SFTP_PUBLIC_HOST = '127.0.0.1';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  SFTP_PUBLIC_PORT = 2222;
+
+  /** Base URL of this API as clients reach it; used for links such as a platform's template. */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  PUBLIC_URL = 'http://127.0.0.1:3000';
 }

@@ -1,9 +1,25 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceDefinition } from '@bpo/service-kit';
+import { serveOpenApi } from './common/openapi.util';
+import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { createValidationPipe } from './common/validation.util';
 import { ConfigApiConfig } from './config-api.config';
 import { ConfigApiModule } from './config-api.module';
+
+/** Largest JSON or CSV body (agent imports are the big ones). */
+const BODY_LIMIT = '5mb';
 
 export const configApiService: ServiceDefinition<ConfigApiConfig> = {
   name: 'config-api',
   config: ConfigApiConfig,
   module: (config) => ConfigApiModule.register(config),
+  configure: (app, config) => {
+    const express = app as NestExpressApplication;
+    // Registered before Nest's defaults, which then stand aside (same parser names).
+    express.useBodyParser('json', { limit: BODY_LIMIT });
+    express.useBodyParser('text', { type: 'text/csv', limit: BODY_LIMIT });
+    app.useGlobalPipes(createValidationPipe());
+    app.useGlobalFilters(new ProblemDetailsFilter());
+    serveOpenApi(app, config.PUBLIC_URL);
+  },
 };

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { SyncModule } from '../sync/sync.module';
+import { IntegrationsController } from './integrations.controller';
+import { IntegrationsRepository } from './integrations.repository';
+import { IntegrationsService } from './integrations.service';
+import { SshKeysController } from './ssh-keys.controller';
+import { SshKeysRepository } from './ssh-keys.repository';
+import { SshKeysService } from './ssh-keys.service';
+
+@Module({
+  imports: [SyncModule],
+  controllers: [IntegrationsController, SshKeysController],
+  providers: [IntegrationsService, IntegrationsRepository, SshKeysService, SshKeysRepository],
+})
+export class IntegrationsModule {}

@@ -1,0 +1,33 @@
+import { decodeMessage, FileReceivedV1, MessageHeaders, Topics } from '@bpo/contracts';
+import { fileReceivedMessage } from './file-received.message';
+
+describe('fileReceivedMessage', () => {
+  const file = {
+    organizationId: '5b1e7f0c-2f43-4a5e-9d43-0d8f7f0b2a11',
+    integrationId: '0c7d2c55-7a4f-4b7e-a1c2-3c1f2f8b9e22',
+    platform: 'verint' as const,
+    fileId: '9a3b8d1e-6c5f-4e2a-8b7d-1f0e2d3c4b33',
+    filename: 'week-45.csv',
+    sizeBytes: 1234,
+    sha256: 'a'.repeat(64),
+    receivedAt: new Date('2025-11-03T08:00:00Z'),
+  };
+  const syncRunId = 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a55';
+
+  it('is a valid FileReceivedV1 for the new sync run, keyed by integration', () => {
+    const message = fileReceivedMessage(file, syncRunId, new Date('2025-11-04T09:00:00Z'));
+    expect(message.topic).toBe(Topics.FileReceivedV1);
+    expect(message.key).toBe(file.integrationId);
+    expect(message.headers).toEqual({ [MessageHeaders.MessageId]: `file-received:${syncRunId}` });
+    const decoded = decodeMessage(FileReceivedV1, JSON.stringify(message.value));
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect(decoded.message).toMatchObject({
+      messageId: `file-received:${syncRunId}`,
+      occurredAt: '2025-11-04T09:00:00.000Z',
+      receivedAt: '2025-11-03T08:00:00.000Z',
+      syncRunId,
+      fileId: file.fileId,
+      platform: 'verint',
+    });
+  });
+});
