@@ -1,43 +1,6 @@
-import type { FileEndV1, FileReceivedV1, RowsBatchV1 } from '@bpo/contracts';
-import { ParserRepository, type IntegrationParseSettings } from './parser.repository';
-import { BATCH_SIZE, ParserService, type FileMessage } from './parser.service';
-
-class InMemoryParserRepository extends ParserRepository {
-  constructor(private readonly content: Buffer, private readonly overrides: Partial<IntegrationParseSettings> = {}, private readonly chunkBytes = 7) {
-    super();
-  }
-  async settings(): Promise<IntegrationParseSettings> {
-    return { platform: 'custom', timezone: 'America/New_York', siteTimezone: 'America/New_York', dateOrder: 'YYYY-MM-DD', encoding: 'utf-8', titleLines: 0, ...this.overrides };
-  }
-  async *fileChunks(): AsyncIterable<Buffer> {
-    // Small chunks: multi-byte characters and lines are split across chunk borders.
-    for (let at = 0; at < this.content.length; at += this.chunkBytes) yield this.content.subarray(at, at + this.chunkBytes);
-  }
-}
-
-const file: FileReceivedV1 = {
-  messageId: 'file-received:r',
-  occurredAt: '2026-11-25T10:00:00.000Z',
-  organizationId: '00000000-0000-4000-8000-000000000001',
-  integrationId: '00000000-0000-4000-8000-000000000002',
-  fileId: '00000000-0000-4000-8000-000000000003',
-  syncRunId: '00000000-0000-4000-8000-000000000004',
-  filename: 'schedule_20261125.csv',
-  sizeBytes: 1,
-  sha256: 'a'.repeat(64),
-  receivedAt: '2026-11-25T10:00:00.000Z',
-  platform: 'custom',
-};
-
-async function parse(content: string | Buffer, overrides: Partial<IntegrationParseSettings> = {}) {
-  const sent: FileMessage[] = [];
-  const service = new ParserService(new InMemoryParserRepository(Buffer.isBuffer(content) ? content : Buffer.from(content), overrides));
-  const end = await service.parseFile(file, async (message) => {
-    sent.push(message);
-  });
-  const batches = sent.filter((m): m is RowsBatchV1 => m.kind === 'rows');
-  return { end, batches, rows: batches.flatMap((b) => b.rows), errors: batches.flatMap((b) => b.errors), sent };
-}
+import type { FileEndV1 } from '@bpo/contracts';
+import { file, parse } from './parser-test.fixtures';
+import { BATCH_SIZE } from './parser.service';
 
 describe('ParserService with the Custom template', () => {
   it('reads a file with BOM, CRLF, quoted fields, blank lines, extra columns and any column order', async () => {
