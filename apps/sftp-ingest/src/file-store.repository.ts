@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { FileReceivedV1, MessageHeaders, Topics, type Platform } from '@bpo/contracts';
-import { enqueueMessages, MessagingLifecycle } from '@bpo/messaging';
+import type { Platform } from '@bpo/contracts';
+import { MessagingLifecycle, queueFileForSync } from '@bpo/messaging';
 import type { ChunkSink } from './staged-upload';
 
 /** The integration an upload belongs to: everything the stored rows and the message need. */
@@ -165,28 +165,11 @@ class PostgresStagedFile implements StagedFile {
       await runner.query('ROLLBACK TO SAVEPOINT final_name');
       return { kind: 'duplicate' };
     }
-    const syncRunId = randomUUID();
-    await runner.query(
-      `INSERT INTO sync_runs (id, organization_id, integration_id, site_id, file_id, status, started_at)
-       VALUES ($1, $2, $3, $4, $5, 'processing', $6)`,
-      [syncRunId, organizationId, integrationId, siteId, this.fileId, arrival.receivedAt],
+    const syncRunId = await queueFileForSync(
+      runner.manager,
+      { organizationId, integrationId, siteId, platform, fileId: this.fileId, filename: arrival.filename, sizeBytes: arrival.sizeBytes, sha256: arrival.sha256, receivedAt: arrival.receivedAt },
+      arrival.receivedAt,
     );
-    const message: FileReceivedV1 = {
-      messageId: `file-received:${syncRunId}`,
-      occurredAt: arrival.receivedAt.toISOString(),
-      organizationId,
-      integrationId,
-      fileId: this.fileId,
-      syncRunId,
-      filename: arrival.filename,
-      sizeBytes: arrival.sizeBytes,
-      sha256: arrival.sha256,
-      receivedAt: arrival.receivedAt.toISOString(),
-      platform,
-    };
-    await enqueueMessages(runner.manager, [
-      { topic: Topics.FileReceivedV1, key: integrationId, value: message, headers: { [MessageHeaders.MessageId]: message.messageId } },
-    ]);
     await runner.commitTransaction();
     this.done = true;
     await runner.release();

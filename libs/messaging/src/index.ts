@@ -8,3 +8,4 @@ export * from './messaging.module';
 export * from './service-infrastructure';
 export * from './pipeline-messages';
 export * from './rows-stage';
+export * from './file-sync';

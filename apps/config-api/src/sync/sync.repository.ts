@@ -2,11 +2,10 @@ import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { IntegrationEntity, ReceivedFileEntity } from '@bpo/persistence';
-import { enqueueMessages, MessagingLifecycle } from '@bpo/messaging';
+import { MessagingLifecycle, queueFileForSync } from '@bpo/messaging';
 import { notFound } from '../common/config-api.exception';
 import { findOwned } from '../common/organization-scope.util';
 import { pageSql, type PageWindow } from '../common/pagination.util';
-import { fileReceivedMessage } from './file-received.message';
 import { FILE_COLUMNS, SYNC_RUN_COLUMNS, type FileRow, type SyncRunRow } from './sync-run.mapper';
 
 /** Chunks read per query while streaming a file: bounded memory whatever the file's size. */
@@ -106,14 +105,7 @@ export class SyncRepository {
       const integration = await findOwned(manager, IntegrationEntity, organizationId, integrationId);
       const file = await findOwned(manager, ReceivedFileEntity, organizationId, fileId);
       if (file.integrationId !== integration.id) throw notFound('file', fileId);
-      const [run]: { id: string }[] = await manager.query(
-        `INSERT INTO sync_runs (organization_id, integration_id, site_id, file_id, status, started_at)
-         VALUES ($1, $2, $3, $4, 'processing', $5) RETURNING id`,
-        [organizationId, integration.id, integration.siteId, file.id, now],
-      );
-      const replayed = { ...file, fileId: file.id, sizeBytes: Number(file.sizeBytes), platform: integration.platform };
-      await enqueueMessages(manager, [fileReceivedMessage(replayed, run.id, now)]);
-      return run.id;
+      return queueFileForSync(manager, { ...file, fileId: file.id, siteId: integration.siteId, sizeBytes: Number(file.sizeBytes), platform: integration.platform }, now);
     });
     this.messaging.wakeRelay();
     return syncRunId;

@@ -1,10 +1,11 @@
 import { decodeMessage, FileReceivedV1, MessageHeaders, Topics } from '@bpo/contracts';
-import { fileReceivedMessage } from './file-received.message';
+import { fileReceivedMessage } from './file-sync';
 
 describe('fileReceivedMessage', () => {
   const file = {
     organizationId: '5b1e7f0c-2f43-4a5e-9d43-0d8f7f0b2a11',
     integrationId: '0c7d2c55-7a4f-4b7e-a1c2-3c1f2f8b9e22',
+    siteId: '7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c44',
     platform: 'verint' as const,
     fileId: '9a3b8d1e-6c5f-4e2a-8b7d-1f0e2d3c4b33',
     filename: 'week-45.csv',
