@@ -13,7 +13,10 @@ export function decodeMessage<T extends object>(type: ClassConstructor<T>, raw: 
     return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
   }
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) return { ok: false, reason: 'value is not a JSON object' };
-  const message = plainToInstance(type, plain);
+  // Large arrays checked by plain-code validators (row batches) skip class-transformer's deep copy.
+  const passThrough: readonly string[] = (type as { passThrough?: readonly string[] }).passThrough ?? [];
+  const { kept, raw: passed } = splitFields(plain as Record<string, unknown>, passThrough);
+  const message = Object.assign(plainToInstance(type, kept), passed);
   const problems = validateSync(message, { forbidUnknownValues: false });
   if (problems.length > 0) {
     return { ok: false, reason: `invalid ${type.name}: ${flatten(problems).join('; ')}` };
@@ -27,4 +30,12 @@ function flatten(errors: ReturnType<typeof validateSync>, prefix = ''): string[]
     const own = Object.values(error.constraints ?? {}).map((text) => `${at}: ${text}`);
     return [...own, ...flatten(error.children ?? [], `${at}.`)];
   });
+}
+
+function splitFields(plain: Record<string, unknown>, names: readonly string[]) {
+  if (names.length === 0) return { kept: plain, raw: {} };
+  const kept: Record<string, unknown> = {};
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(plain)) (names.includes(key) ? raw : kept)[key] = value;
+  return { kept, raw };
 }

@@ -11,8 +11,10 @@ import {
   Matches,
   Min,
   MinLength,
+  Validate,
   ValidateNested,
 } from 'class-validator';
+import { RowErrorsShape, ScheduleRowsShape } from './row-batch.validator';
 import { Platforms, type Platform } from './platform.constant';
 import { PipelineStages, RowErrorCodes, SyncStatuses, type PipelineStage, type RowErrorCode, type SyncStatus } from './sync.constant';
 
@@ -72,11 +74,15 @@ export class DayWindowV1 {
 
 /** A bounded batch of a file's rows: many rows per message, never a whole file. */
 export class RowsBatchV1 extends PipelineEnvelopeV1 {
+  /** Taken as parsed (no class-transformer copy) and checked by the plain-code validators below. */
+  static readonly passThrough = ['rows', 'errors'] as const;
   @IsIn(['rows']) kind: 'rows';
   /** 0-based position of the batch in its file. */
   @IsInt() @Min(0) sequence: number;
-  @IsArray() @ValidateNested({ each: true }) @Type(() => ScheduleRowV1) rows: ScheduleRowV1[];
-  @IsArray() @ValidateNested({ each: true }) @Type(() => RowErrorV1) errors: RowErrorV1[];
+  /** Checked row by row in plain code (row-batch.validator.ts), to the rules of ScheduleRowV1. */
+  @Validate(ScheduleRowsShape) rows: ScheduleRowV1[];
+  /** Checked to the rules of RowErrorV1. */
+  @Validate(RowErrorsShape) errors: RowErrorV1[];
 }
 
 export class FileFailureV1 {
