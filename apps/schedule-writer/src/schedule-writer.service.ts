@@ -70,6 +70,13 @@ export class ScheduleWriterService {
 
   private async apply(manager: EntityManager, run: SyncRunForApply): Promise<void> {
     const end = run.fileEnd!;
+    const timings: Record<string, number> = {};
+    let mark = performance.now();
+    const lap = (name: string) => {
+      const now = performance.now();
+      timings[`${name}Ms`] = Math.round(now - mark);
+      mark = now;
+    };
     const integration = await this.runs.integration(manager, run.integrationId);
     if (!integration) {
       await this.finishFailed(manager, run, { stage: 'schedule-writer', reason: 'the integration or its target schedule no longer exists' });
@@ -80,24 +87,30 @@ export class ScheduleWriterService {
       .filter((row) => row.agentId && row.eventTypeId)
       .map((row) => ({ line: row.line, agentId: row.agentId!, eventTypeId: row.eventTypeId!, startAt: row.startAt, endAt: row.endAt, day: row.day }));
 
+    lap('load');
     let plan: SnapshotPlan | null = null;
     let created: CreatedEvent[] = [];
     if (end.window) {
       const { from, to } = end.window;
+      const stored = await this.runs.storedEvents(manager, run.integrationId, integration.scheduleId, from, to);
+      const dayVersions = await this.runs.dayVersions(manager, run.integrationId, from, to);
+      lap('loadStored');
       plan = planSnapshotSync({
         incoming,
-        stored: await this.runs.storedEvents(manager, run.integrationId, integration.scheduleId, from, to),
+        stored,
         window: end.window,
         replaceScope: integration.replaceScope,
         agentsInFile: [...new Set(incoming.map((event) => event.agentId))],
         fileReceivedAt: new Date(run.receivedAt).toISOString(),
-        dayVersions: await this.runs.dayVersions(manager, run.integrationId, from, to),
+        dayVersions,
         pastCutoff: integration.syncPastEvents ? null : endOfLocalDay(new Date(), integration.siteTimezone).toISOString(),
       });
+      lap('plan');
       await this.runs.deleteEvents(manager, plan.delete.map((event) => event.id));
       await this.runs.updateEvents(manager, run.fileId, plan.update);
       created = await this.runs.insertEvents(manager, { organizationId: run.organizationId, scheduleId: integration.scheduleId, integrationId: run.integrationId, fileId: run.fileId }, plan.create);
       await this.runs.claimDays(manager, run.integrationId, run.fileId, run.receivedAt, plan.appliedDays);
+      lap('writeEvents');
     }
 
     const errors = reportRowErrors(staged.errors);
@@ -116,7 +129,8 @@ export class ScheduleWriterService {
     const finishedAt = await this.runs.finish(manager, run.id, { status, counts, window: end.window ?? null, scheduleId: integration.scheduleId });
     const changes = plan ? this.eventsChanged(run, integration.scheduleId, integration.syncPastEvents, plan, created) : [];
     await enqueueMessages(manager, [this.statusMessage(run, { status, counts, errors, window: end.window ?? null, finishedAt }), ...changes]);
-    this.logger.log({ message: 'file applied', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, status, ...counts });
+    lap('report');
+    this.logger.log({ message: 'file applied', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, status, counts, timings });
   }
 
   private async finishFailed(manager: EntityManager, run: SyncRunForApply, failure: FileFailureV1): Promise<void> {

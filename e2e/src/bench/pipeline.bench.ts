@@ -24,7 +24,7 @@ it(`syncs a ${ROWS}-row file`, async () => {
   const namespace = uniqueName('bench');
   const services: ServiceProcess[] = [];
   for (const name of ['parser', 'mapping', 'agent-resolution', 'schedule-writer']) {
-    services.push(await startServiceProcess(name, { databaseUrl: database.url, namespace, env: { LOG_LEVEL: 'warn' } }));
+    services.push(await startServiceProcess(name, { databaseUrl: database.url, namespace, env: { LOG_LEVEL: 'log' } }));
   }
   const statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
   try {
@@ -87,6 +87,12 @@ it(`syncs a ${ROWS}-row file`, async () => {
       parseMapResolveSeconds: (allStaged - stored) / 1000,
       applySeconds: (finished - allStaged) / 1000,
       rowsPerSecond: Math.round(ROWS / ((finished - stored) / 1000)),
+      writerTimings: services
+        .find((service) => service.name === 'schedule-writer')!
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"file applied"'))
+        .map((line) => JSON.parse(line).timings)[0],
       peakRssMb: Object.fromEntries(services.map((service) => [service.name, peakRssMb(service)])),
     };
     mkdirSync(join(__dirname, '..', '..', '..', '.data', 'bench'), { recursive: true });
