@@ -1,4 +1,8 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import type { FileEndV1, RowErrorV1, RowsBatchV1, ScheduleRowV1 } from '@bpo/contracts';
 import type { IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
@@ -150,33 +154,44 @@ export class SyncRunRepository {
     }
   }
 
+  /**
+   * Creates events with COPY (the cheapest bulk path into PostgreSQL), then reads back their ids:
+   * the rows of this file created in this transaction (`created_at` is the transaction's start).
+   */
   async insertEvents(
     manager: EntityManager,
     target: { organizationId: string; scheduleId: string; integrationId: string; fileId: string },
     events: readonly IncomingEvent[],
   ): Promise<CreatedEvent[]> {
-    const created: CreatedEvent[] = [];
-    for (const slice of slices(events)) {
-      const rows = await manager.query(
-        `INSERT INTO schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id)
-         SELECT $1, $2, u.agent_id, u.event_type_id, u.start_at, u.end_at, u.day, $3, $4
-           FROM unnest($5::uuid[], $6::uuid[], $7::timestamptz[], $8::timestamptz[], $9::date[]) AS u(agent_id, event_type_id, start_at, end_at, day)
-         RETURNING id::text, agent_id, event_type_id, start_at, end_at`,
-        [
-          target.organizationId,
-          target.scheduleId,
-          target.integrationId,
-          target.fileId,
-          slice.map((e) => e.agentId),
-          slice.map((e) => e.eventTypeId),
-          slice.map((e) => e.startAt),
-          slice.map((e) => e.endAt),
-          slice.map((e) => e.day),
-        ],
-      );
-      for (const row of rows) created.push({ id: row.id, agentId: row.agent_id, eventTypeId: row.event_type_id, startAt: iso(row.start_at), endAt: iso(row.end_at) });
-    }
-    return created;
+    if (events.length === 0) return [];
+    const client = (await manager.queryRunner!.connect()) as PoolClient;
+    const copy = client.query(
+      copyFrom(
+        'COPY schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id) FROM STDIN',
+      ),
+    );
+    const prefix = `${target.organizationId}\t${target.scheduleId}\t`;
+    const suffix = `\t${target.integrationId}\t${target.fileId}\n`;
+    // Ids, instants and days hold no tab, newline or backslash: COPY's text format needs no escaping.
+    await pipeline(
+      Readable.from(
+        (function* () {
+          for (let at = 0; at < events.length; at += SLICE) {
+            yield events
+              .slice(at, at + SLICE)
+              .map((e) => `${prefix}${e.agentId}\t${e.eventTypeId}\t${e.startAt}\t${e.endAt}\t${e.day}${suffix}`)
+              .join('');
+          }
+        })(),
+      ),
+      copy,
+    );
+    const rows = await manager.query(
+      `SELECT id::text, agent_id, event_type_id, start_at, end_at FROM schedule_events
+        WHERE source_file_id = $1 AND schedule_id = $2 AND created_at = now() ORDER BY id`,
+      [target.fileId, target.scheduleId],
+    );
+    return rows.map((row: Record<string, string>) => ({ id: row.id, agentId: row.agent_id, eventTypeId: row.event_type_id, startAt: iso(row.start_at), endAt: iso(row.end_at) }));
   }
 
   /** Newest-wins bookkeeping: a day keeps the newest file that covered it. */
