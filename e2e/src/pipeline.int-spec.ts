@@ -16,7 +16,7 @@ import {
   type ServiceProcess,
   type TestDatabase,
 } from '@bpo/testing';
-import { arrangeOrganization, customCsv, dayFromToday, Db, produce, storeAndAnnounceFile, utc, type Setup } from './support/fixtures';
+import { arrangeOrganization, customCsv, dayFromToday, Db, produce, storeAndAnnounceFile, storeFile, utc, type Setup } from './support/fixtures';
 
 // Every stage of the pipeline, each its own process, against the real broker and database.
 const STAGES = ['parser', 'mapping', 'agent-resolution', 'schedule-writer'] as const;
@@ -274,6 +274,29 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
     await statusOf(later.syncRunId);
     expect(statuses.messages.filter((m) => m.value.syncRunId === syncRunId)).toHaveLength(1);
     expect((await eventsOf(setup)).map((e) => e.agent)).toEqual(['A1', 'A2']);
+  });
+
+  it('keeps a redelivered batch once: duplicates of a batch and of the end message create no duplicate events', async () => {
+    const setup = await arrangeOrganization(db);
+    // A file stored without announcing it, so this test plays agent-resolution's part itself.
+    const { syncRunId, fileId } = await storeFile(db, setup, 'redelivered.csv', 'unused');
+    const envelope = { organizationId: setup.organizationId, integrationId: setup.integrationId, fileId, syncRunId, occurredAt: new Date().toISOString() };
+    const row = (line: number, start: string, end: string) => ({ line, platformAgentId: 'A1', activity: 'Phones', startAt: utc(d1, start), endAt: utc(d1, end), day: d1, agentId: setup.agents.A1, eventTypeId: setup.eventTypes.Phones });
+    const batch = (sequence: number, rows: unknown[]) => ({ ...envelope, messageId: `agent-resolution:${syncRunId}:${sequence}`, kind: 'rows', sequence, rows, errors: [] });
+    const end = { ...envelope, messageId: `agent-resolution:${syncRunId}:end`, kind: 'end', batchCount: 2, rowCount: 3, rowErrorCount: 0, window: { from: d1, to: d1 }, filename: 'redelivered.csv', receivedAt: new Date().toISOString() };
+    for (const message of [batch(0, [row(2, '09:00', '10:00'), row(3, '10:00', '11:00')]), batch(0, [row(2, '09:00', '10:00'), row(3, '10:00', '11:00')]), batch(1, [row(4, '11:00', '12:00')]), end, batch(1, [row(4, '11:00', '12:00')]), end]) {
+      await produce(namespace, Topics.RowsResolvedV1, setup.integrationId, message);
+    }
+    expect((await statusOf(syncRunId)).value.counts).toMatchObject({ rows: 3, created: 3 });
+    const later = await storeAndAnnounceFile(db, setup, namespace, 'after.csv', customCsv([['A2', `${d2}T09:00:00`, `${d2}T17:00:00`, 'Phones']]));
+    await statusOf(later.syncRunId);
+    expect(statuses.messages.filter((m) => m.value.syncRunId === syncRunId)).toHaveLength(1);
+    expect((await eventsOf(setup)).map((e) => [e.agent, e.start_at])).toEqual([
+      ['A1', utc(d1, '09:00')],
+      ['A1', utc(d1, '10:00')],
+      ['A1', utc(d1, '11:00')],
+      ['A2', utc(d2, '09:00')],
+    ]);
   });
 
   it('loses nothing and duplicates nothing when a stage is killed mid-file and restarted', async () => {

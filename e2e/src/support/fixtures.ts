@@ -96,6 +96,13 @@ export function customCsv(rows: Array<[agentId: string, start: string, end: stri
  * file-received topic: for tests of the stages after ingest. Returns the ids.
  */
 export async function storeAndAnnounceFile(db: Db, setup: Setup, namespace: string, filename: string, content: string | Buffer, receivedAt = new Date()) {
+  const { message, fileId, syncRunId } = await storeFile(db, setup, filename, content, receivedAt);
+  await produce(namespace, Topics.FileReceivedV1, setup.integrationId, message);
+  return { fileId, syncRunId };
+}
+
+/** Stores a file and opens its sync run, as sftp-ingest does, without announcing it. */
+export async function storeFile(db: Db, setup: Setup, filename: string, content: string | Buffer, receivedAt = new Date()) {
   const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const { id: fileId } = await db.one<{ id: string }>(
@@ -123,8 +130,7 @@ export async function storeAndAnnounceFile(db: Db, setup: Setup, namespace: stri
     receivedAt: receivedAt.toISOString(),
     platform: 'custom',
   };
-  await produce(namespace, Topics.FileReceivedV1, setup.integrationId, message);
-  return { fileId, syncRunId };
+  return { message, fileId, syncRunId };
 }
 
 /** A plain producer, as another system would publish. */
