@@ -12,6 +12,7 @@ import {
   MessagePublisher,
   MessagingLifecycle,
   MessagingModule,
+  OutboxRelay,
   parseBrokers,
   PermanentMessageError,
   physicalTopic,
@@ -119,5 +120,15 @@ describe('MessagingModule against the real broker', () => {
     await expectEventually(() => expect(received.some((m) => JSON.parse(m.value!.toString()).n === 3)).toBe(true));
     const [{ pending }] = await dataSource.query('SELECT count(*)::int AS pending FROM outbox WHERE published_at IS NULL');
     expect(pending).toBe(0);
+  });
+
+  it('prunes published outbox rows after a day, never pending ones', async () => {
+    const dataSource = app.get(DataSource);
+    await dataSource.query(`INSERT INTO outbox (topic, payload, published_at) VALUES ('t', '{"old":true}', now() - interval '2 days'), ('t', '{"recent":true}', now())`);
+    // A pending row (the relay may publish it meanwhile, which leaves it recent): never pruned.
+    await dataSource.query(`INSERT INTO outbox (topic, payload, created_at) VALUES ($1, '{"kind":"pending"}', now() - interval '3 days')`, [TOPIC]);
+    await new OutboxRelay(dataSource, app.get(MessagePublisher)).prune();
+    const left = await dataSource.query(`SELECT payload FROM outbox WHERE topic = 't' OR payload->>'kind' = 'pending' ORDER BY id`);
+    expect(left).toEqual([{ payload: { recent: true } }, { payload: { kind: 'pending' } }]);
   });
 });

@@ -44,6 +44,11 @@ export class OutboxRelay {
     await this.running;
   }
 
+  /** Published rows are kept a day (to look into), then removed, so the table stays small. */
+  async prune(): Promise<void> {
+    await this.dataSource.query(`DELETE FROM outbox WHERE published_at < now() - interval '1 day'`);
+  }
+
   /** Publishes everything pending; returns how many rows went out. */
   async flush(): Promise<number> {
     let total = 0;
@@ -68,9 +73,13 @@ export class OutboxRelay {
     this.timer = setTimeout(() => void this.tick(), ms);
   }
 
+  private lastPrune = 0;
+
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    this.running = this.flush().then(
+    const prune = Date.now() - this.lastPrune > 3_600_000;
+    if (prune) this.lastPrune = Date.now();
+    this.running = (prune ? this.prune().then(() => this.flush()) : this.flush()).then(
       () => undefined,
       (error: Error) => this.onError(error),
     );
