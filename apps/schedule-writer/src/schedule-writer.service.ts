@@ -12,7 +12,7 @@ import {
 } from '@bpo/contracts';
 import { enqueueMessages, MessagingLifecycle, type OutgoingMessage } from '@bpo/messaging';
 import { endOfLocalDay } from '@bpo/schedule-time';
-import { planSnapshotSync, type IncomingEvent, type SnapshotPlan } from '@bpo/snapshot-sync';
+import { planSnapshotSync, type SnapshotPlan } from '@bpo/snapshot-sync';
 import { errorsForStatusMessage, reportRowErrors, syncStatusOf, type ReportedError } from './sync-report';
 import { SyncRunRepository, type CreatedEvent, type SyncRunForApply } from './sync-run.repository';
 
@@ -83,10 +83,7 @@ export class ScheduleWriterService {
       return;
     }
     const staged = await this.runs.stagedRows(manager, run.id);
-    const incoming: IncomingEvent[] = staged.rows
-      .filter((row) => row.agentId && row.eventTypeId)
-      .map((row) => ({ line: row.line, agentId: row.agentId!, eventTypeId: row.eventTypeId!, startAt: row.startAt, endAt: row.endAt, day: row.day }));
-
+    const incoming = staged.incoming;
     lap('load');
     let plan: SnapshotPlan | null = null;
     let created: CreatedEvent[] = [];

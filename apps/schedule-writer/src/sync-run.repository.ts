@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
-import type { FileEndV1, RowErrorV1, RowsBatchV1, ScheduleRowV1 } from '@bpo/contracts';
+import type { FileEndV1, RowErrorV1, RowsBatchV1 } from '@bpo/contracts';
 import type { IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import type { ReportedError } from './sync-report';
 
@@ -103,12 +103,26 @@ export class SyncRunRepository {
     return { scheduleId: rows[0].schedule_id, siteTimezone: rows[0].site_timezone, syncPastEvents: rows[0].sync_past_events, replaceScope: rows[0].replace_scope };
   }
 
-  async stagedRows(manager: EntityManager, syncRunId: string): Promise<{ rows: ScheduleRowV1[]; errors: RowErrorV1[] }> {
-    const batches: Array<{ rows: ScheduleRowV1[]; errors: RowErrorV1[] }> = await manager.query(
-      'SELECT rows, errors FROM sync_run_batches WHERE sync_run_id = $1 ORDER BY sequence',
+  /**
+   * A file's events (rows with both agent and event type resolved) and its row errors, as staged.
+   * Only the fields the snapshot needs leave the database: a large file's rows stay small in memory.
+   */
+  async stagedRows(manager: EntityManager, syncRunId: string): Promise<{ incoming: IncomingEvent[]; errors: RowErrorV1[] }> {
+    const incoming: IncomingEvent[] = await manager.query(
+      `SELECT (r->>'line')::int AS line, r->>'agentId' AS "agentId", r->>'eventTypeId' AS "eventTypeId",
+              r->>'startAt' AS "startAt", r->>'endAt' AS "endAt", r->>'day' AS day
+         FROM sync_run_batches b CROSS JOIN LATERAL jsonb_array_elements(b.rows) WITH ORDINALITY AS x(r, n)
+        WHERE b.sync_run_id = $1 AND r ? 'agentId' AND r ? 'eventTypeId'
+        ORDER BY b.sequence, x.n`,
       [syncRunId],
     );
-    return { rows: batches.flatMap((batch) => batch.rows), errors: batches.flatMap((batch) => batch.errors) };
+    const errors: RowErrorV1[] = await manager.query(
+      `SELECT e.* FROM sync_run_batches b CROSS JOIN LATERAL jsonb_to_recordset(b.errors)
+                AS e(line int, "column" text, code text, message text, subject text)
+        WHERE b.sync_run_id = $1 ORDER BY b.sequence`,
+      [syncRunId],
+    );
+    return { incoming, errors: errors.map(({ column, subject, ...error }) => ({ ...error, ...(column ? { column } : {}), ...(subject ? { subject } : {}) })) };
   }
 
   async storedEvents(manager: EntityManager, integrationId: string, scheduleId: string, from: string, to: string): Promise<StoredEvent[]> {

@@ -15,12 +15,15 @@ export async function claimMessage(manager: EntityManager, consumerGroup: string
 
 /** Queues messages in the same transaction as the change they announce; the relay publishes them. */
 export async function enqueueMessages(manager: EntityManager, messages: readonly OutgoingMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  const params: unknown[] = [];
-  const values = messages.map((message, index) => {
-    params.push(message.topic, message.key, JSON.stringify(message.value), JSON.stringify(message.headers ?? {}));
-    const at = index * 4;
-    return `($${at + 1}, $${at + 2}, $${at + 3}::jsonb, $${at + 4}::jsonb)`;
-  });
-  await manager.query(`INSERT INTO outbox (topic, message_key, payload, headers) VALUES ${values.join(', ')}`, params);
+  // A few dozen per statement: large files queue many events-changed parts, each up to ~200 KB.
+  for (let at = 0; at < messages.length; at += 20) {
+    const slice = messages.slice(at, at + 20);
+    const params: unknown[] = [];
+    const values = slice.map((message, index) => {
+      params.push(message.topic, message.key, JSON.stringify(message.value), JSON.stringify(message.headers ?? {}));
+      const first = index * 4;
+      return `($${first + 1}, $${first + 2}, $${first + 3}::jsonb, $${first + 4}::jsonb)`;
+    });
+    await manager.query(`INSERT INTO outbox (topic, message_key, payload, headers) VALUES ${values.join(', ')}`, params);
+  }
 }
