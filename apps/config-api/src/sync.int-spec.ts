@@ -166,6 +166,10 @@ describe('config-api: events, received files, sync reports and replays', () => {
         expect(status.body).toMatchObject({ lastSyncRunId: syncRunId, lastStatus: 'processing', lastFile: { id: older.fileId }, lastErrors: [], lastErrorCount: 0 });
         const report = await org.as.basic.get(`/v1/integrations/${integrationId}/files/${older.fileId}`).expect(200);
         expect(report.body.syncRuns.map((candidate: { id: string }) => candidate.id)).toEqual([syncRunId, older.syncRunId]);
+        // While that run is processing, another replay of the file is refused with the reason.
+        const again = await org.as.manager.post(`/v1/integrations/${integrationId}/files/${older.fileId}/replay`);
+        expectProblem(again, 409);
+        expect(again.body.detail).toContain('still being processed');
       } finally {
         await reader.stop();
       }

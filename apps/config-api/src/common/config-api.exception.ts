@@ -17,6 +17,7 @@ export enum ConfigApiErrorCode {
   PlatformNotIntegrated = 'platform_not_integrated',
   PlatformAgentIdTaken = 'platform_agent_id_taken',
   InvalidImport = 'invalid_import',
+  FileStillProcessing = 'file_still_processing',
 }
 
 /** A refusal the client can act on; `detail` says why in words a customer understands. */

@@ -34,6 +34,8 @@ export function problemFor(code: ConfigApiErrorCode): { status: HttpStatus; titl
       return { status: HttpStatus.CONFLICT, title: 'Site is not a BPO' };
     case ConfigApiErrorCode.SiteHasIntegration:
       return { status: HttpStatus.CONFLICT, title: 'Site has an integration' };
+    case ConfigApiErrorCode.FileStillProcessing:
+      return { status: HttpStatus.CONFLICT, title: 'File still processing' };
     case ConfigApiErrorCode.SftpUsernameUnavailable:
       return { status: HttpStatus.CONFLICT, title: 'No free SFTP username' };
     case ConfigApiErrorCode.InvalidSshKey:

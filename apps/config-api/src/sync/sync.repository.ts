@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { IntegrationEntity, ReceivedFileEntity } from '@bpo/persistence';
 import { MessagingLifecycle, queueFileForSync } from '@bpo/messaging';
-import { notFound } from '../common/config-api.exception';
+import { ConfigApiErrorCode, ConfigApiException, notFound } from '../common/config-api.exception';
 import { findOwned } from '../common/organization-scope.util';
 import { pageSql, type PageWindow } from '../common/pagination.util';
 import { FILE_COLUMNS, SYNC_RUN_COLUMNS, type FileRow, type SyncRunRow } from './sync-run.mapper';
@@ -105,6 +105,11 @@ export class SyncRepository {
       const integration = await findOwned(manager, IntegrationEntity, organizationId, integrationId);
       const file = await findOwned(manager, ReceivedFileEntity, organizationId, fileId);
       if (file.integrationId !== integration.id) throw notFound('file', fileId);
+      // Two runs of one file at once would race to apply it; the client can replay once it is done.
+      const processing = await manager.query(`SELECT id FROM sync_runs WHERE file_id = $1 AND status = 'processing' LIMIT 1 FOR UPDATE`, [file.id]);
+      if (processing.length > 0) {
+        throw new ConfigApiException(ConfigApiErrorCode.FileStillProcessing, `file ${file.id} is still being processed (sync run ${processing[0].id}); replay it once that run has finished`);
+      }
       return queueFileForSync(manager, { ...file, fileId: file.id, siteId: integration.siteId, sizeBytes: Number(file.sizeBytes), platform: integration.platform }, now);
     });
     this.messaging.wakeRelay();
