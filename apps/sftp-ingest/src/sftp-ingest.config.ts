@@ -22,6 +22,10 @@ export class SftpIngestConfig extends ServiceConfig {
   /** Largest file accepted, in bytes (default 256 MiB); a bigger upload is refused and discarded. */
   @Type(() => Number) @IsInt() @Min(1)
   SFTP_MAX_FILE_BYTES = 268_435_456;
+
+  /** A connection with no SFTP request for this long is closed (its unfinished upload discarded). */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_IDLE_TIMEOUT_SECONDS = 600;
 }
 
 /** `<repo>/.data/sftp/host_key`: next to the stack's other local state, which git ignores. */

@@ -317,6 +317,27 @@ describe('sftp-ingest: uploads over SFTP become stored files and file-received m
     expect(files.map((file) => file.filename)).not.toContain('overlap.csv');
   });
 
+  it('disconnects a client idle for SFTP_IDLE_TIMEOUT_SECONDS and discards its unfinished upload', async () => {
+    await service.stop();
+    service = await startTestService(sftpIngestService, { databaseUrl: database.url, namespace, env: { ...env(), SFTP_IDLE_TIMEOUT_SECONDS: '1' } });
+    port = sftpServer().port;
+    try {
+      const session = await connectSftp(port, { username: acme.username, privateKey: readFileSync(acmeKey.privateKeyPath) });
+      const closed = new Promise<number>((resolve) => session.client.on('close', () => resolve(Date.now())));
+      const handle = await sftpCall.open(session.sftp, 'stalled.csv', 'w');
+      await sftpCall.write(session.sftp, handle, scheduleCsv(100_000), 0);
+      const lastRequest = Date.now();
+      expect(sftpServer().activeUploads).toBe(1);
+      expect((await closed) - lastRequest).toBeGreaterThanOrEqual(900);
+      await expectEventually(() => expect(sftpServer().activeUploads).toBe(0));
+      expect((await storedFiles(database.url, acme.integrationId)).map((file) => file.filename)).not.toContain('stalled.csv');
+    } finally {
+      await service.stop();
+      service = await startTestService(sftpIngestService, { databaseUrl: database.url, namespace, env: env() });
+      port = sftpServer().port;
+    }
+  });
+
   it('on shutdown ends its sessions and discards unfinished uploads; keeps its host key across restarts', async () => {
     const fingerprint = sftpServer().fingerprint;
     const keyFile = join(work, 'host-key', 'host_key');

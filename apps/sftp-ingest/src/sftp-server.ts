@@ -158,6 +158,7 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
       now: () => new Date(),
     });
     client.sessions.add(session);
+    this.endWhenIdle(client, sftp, account);
     sftp.on('error', (error: Error) => this.logger.warn({ message: 'SFTP protocol error', integrationId: account.integrationId, error: error.message }));
     // The client sent EOF (OpenSSH's `bye`): close our side of the channel.
     sftp.on('end', () => sftp.end());
@@ -169,6 +170,30 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
         if (client.sessions.size === 0) client.connection.end();
       });
     });
+  }
+
+  /**
+   * A client that sends no SFTP request for SFTP_IDLE_TIMEOUT_SECONDS is disconnected, so a stalled
+   * pipeline cannot hold an upload (and its database transaction) open forever; the upload is discarded.
+   */
+  private endWhenIdle(client: Client, sftp: SFTPWrapper, account: SftpAccount): void {
+    const idleMs = this.config.SFTP_IDLE_TIMEOUT_SECONDS * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const restart = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.logger.warn({ message: 'SFTP client idle, disconnecting', integrationId: account.integrationId, idleSeconds: this.config.SFTP_IDLE_TIMEOUT_SECONDS });
+        client.connection.end();
+      }, idleMs);
+    };
+    // Every request the client sends surfaces as an event of the SFTP channel.
+    const emit = sftp.emit.bind(sftp);
+    sftp.emit = ((event: string | symbol, ...args: unknown[]) => {
+      restart();
+      return emit(event, ...args);
+    }) as typeof sftp.emit;
+    sftp.once('close', () => clearTimeout(timer));
+    restart();
   }
 }
 
