@@ -47,21 +47,31 @@ function run(user, file, args, opts = {}) {
   return spawnSync(cmd, argv, { encoding: 'utf8', ...opts });
 }
 
-// The data folder must be reachable by the server's user; a clone inside a private folder
-// (e.g. mktemp -d) is not, so the cluster then lives in a private folder of its own under /tmp.
-function pgDataDir(user) {
+// The server's user must reach its binaries and its data folder. A clone inside a private folder
+// (e.g. under mktemp -d) is out of its reach: then both live in a private folder of their own under
+// /tmp (the binaries copied there once), and .data/postgres links to it.
+function pgLayout() {
+  const user = pgRunAs();
+  const bin = pgBinDir();
   const inRepo = path.join(dataDir, 'postgres');
-  if (!user) return inRepo;
   fs.mkdirSync(dataDir, { recursive: true });
-  if (run(user, 'test', ['-x', dataDir]).status === 0) return inRepo;
+  if (!user || run(user, 'test', ['-x', bin]).status === 0) return { user, bin, dir: inRepo };
   const hash = crypto.createHash('sha1').update(dataDir).digest('hex').slice(0, 10);
   const outside = path.join(os.tmpdir(), `bpo-schedule-sync-pg-${hash}`);
+  const native = path.join(outside, 'native');
+  if (!fs.existsSync(path.join(native, 'bin', 'postgres'))) {
+    log(`copying the PostgreSQL binaries to ${native}: this folder is private to its owner`);
+    fs.mkdirSync(outside, { recursive: true, mode: 0o755 });
+    fs.rmSync(`${native}.tmp`, { recursive: true, force: true });
+    execFileSync('cp', ['-a', path.dirname(bin), `${native}.tmp`]);
+    fs.renameSync(`${native}.tmp`, native);
+  }
   try {
-    fs.symlinkSync(outside, inRepo);
+    fs.symlinkSync(path.join(outside, 'data'), inRepo);
   } catch (error) {
     if (error.code !== 'EEXIST') throw error;
   }
-  return outside;
+  return { user, bin: path.join(native, 'bin'), dir: path.join(outside, 'data') };
 }
 
 function pgIsRunning(bin, user, dir) {
@@ -69,9 +79,7 @@ function pgIsRunning(bin, user, dir) {
 }
 
 function startPostgres() {
-  const bin = pgBinDir();
-  const user = pgRunAs();
-  const dir = pgDataDir(user);
+  const { user, bin, dir } = pgLayout();
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     log(`initialising PostgreSQL in ${dir}`);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -95,9 +103,7 @@ function startPostgres() {
 }
 
 function stopPostgres() {
-  const bin = pgBinDir();
-  const user = pgRunAs();
-  const dir = pgDataDir(user);
+  const { user, bin, dir } = pgLayout();
   if (!pgIsRunning(bin, user, dir)) return log('PostgreSQL is not running');
   run(user, path.join(bin, 'pg_ctl'), ['stop', '-D', dir, '-m', 'fast', '-w']);
   log('PostgreSQL stopped');
@@ -136,12 +142,14 @@ async function up() {
     kafka('start');
     kafkaBrokers = `127.0.0.1:${kafkaPort}`;
     state.startedKafka = true;
+    writeState(state); // so that `down` stops it even if a later step fails
   }
   let databaseUrl = process.env.DATABASE_URL;
   if (databaseUrl) log('using DATABASE_URL from the environment');
   else {
     databaseUrl = startPostgres();
     state.startedPostgres = true;
+    writeState(state);
   }
   await ensureDatabase(databaseUrl);
   writeState({ ...state, kafkaBrokers, databaseUrl });
