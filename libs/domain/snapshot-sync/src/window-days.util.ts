@@ -1,22 +1,12 @@
-const DAY_MS = 86_400_000;
-const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+import { daysBetween } from '@bpo/schedule-time';
 
 /** Every day from `from` to `to` inclusive (YYYY-MM-DD); empty when the window is malformed or reversed. */
 export function windowDays(from: string, to: string): string[] {
-  const first = dayEpoch(from);
-  const last = dayEpoch(to);
-  if (first === null || last === null) return [];
-  const days: string[] = [];
-  for (let epoch = first; epoch <= last; epoch += DAY_MS) days.push(new Date(epoch).toISOString().slice(0, 10));
-  return days;
-}
-
-function dayEpoch(day: string): number | null {
-  const parts = DAY_PATTERN.exec(day);
-  if (!parts) return null;
-  const epoch = Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]));
-  // Date.UTC rolls 2025-02-30 over to March: such a day does not exist
-  return new Date(epoch).toISOString().slice(0, 10) === day ? epoch : null;
+  try {
+    return daysBetween(from, to);
+  } catch {
+    return [];
+  }
 }
 
 export interface WindowDays {
