@@ -1,9 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  SYNC_STATUS_MAX_ERRORS,
   Topics,
-  type ChangedEventV1,
-  type EventsChangedV1,
   type FileFailureV1,
   type FileMessageV1,
   type SyncCountsV1,
@@ -12,11 +11,18 @@ import {
 } from '@bpo/contracts';
 import { enqueueMessages, MessagingLifecycle, type OutgoingMessage } from '@bpo/messaging';
 import { endOfLocalDay } from '@bpo/schedule-time';
-import { planSnapshotSync, type SnapshotPlan } from '@bpo/snapshot-sync';
-import { errorsForStatusMessage, reportRowErrors, syncStatusOf, type ReportedError } from './sync-report';
-import { SyncRunRepository, type CreatedEvent, type SyncRunForApply } from './sync-run.repository';
+import { planSnapshotSync, windowChunks } from '@bpo/snapshot-sync';
+import { errorsForStatusMessage, MAX_LINES_NAMED, syncStatusOf, unknownAgentError, type ReportedError } from './sync-report';
+import { SyncRunRepository, type SyncRunForApply } from './sync-run.repository';
 
-const EVENTS_PER_CHANGE_MESSAGE = 1000;
+/**
+ * Staged rows per day range applied at once: bounds the writer's memory (incoming and stored
+ * events of one range, about 0.5 KB each) whatever the file's size.
+ */
+const ROWS_PER_RANGE = 25_000;
+
+/** How often leftovers of finished runs are looked for (their own cleanup runs right after they finish). */
+const STAGING_SWEEP_MS = 10 * 60_000;
 
 const emptyCounts = (rows = 0): SyncCountsV1 => ({ rows, created: 0, updated: 0, deleted: 0, unchanged: 0, skippedPast: 0, rowErrors: 0 });
 
@@ -26,14 +32,27 @@ const emptyCounts = (rows = 0): SyncCountsV1 => ({ rows, created: 0, updated: 0,
  * same transaction (outbox), so a crash at any point neither loses nor duplicates an event.
  */
 @Injectable()
-export class ScheduleWriterService {
+export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ScheduleWriterService.name);
+  private sweepTimer?: NodeJS.Timeout;
+  private cleaning: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: SyncRunRepository,
     private readonly messaging: MessagingLifecycle,
   ) {}
+
+  onModuleInit(): void {
+    this.removeStaged();
+    this.sweepTimer = setInterval(() => this.removeStaged(), STAGING_SWEEP_MS);
+    this.sweepTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    await this.cleaning;
+  }
 
   async receive(message: FileMessageV1): Promise<void> {
     // Staging is idempotent (a batch is kept once per sync run and sequence), so redelivery is harmless.
@@ -50,7 +69,7 @@ export class ScheduleWriterService {
       await this.finishFailed(manager, run, failure);
       return true;
     });
-    if (finished) this.messaging.wakeRelay();
+    if (finished) this.finished(syncRunId);
   }
 
   private async applyIfComplete(syncRunId: string): Promise<void> {
@@ -65,7 +84,20 @@ export class ScheduleWriterService {
       await this.apply(manager, run);
       return true;
     });
-    if (finished) this.messaging.wakeRelay();
+    if (finished) this.finished(syncRunId);
+  }
+
+  /** After a run's commit: publish its messages now, then drop its staged rows in the background. */
+  private finished(syncRunId: string): void {
+    this.messaging.wakeRelay();
+    this.removeStaged([syncRunId]);
+  }
+
+  /** One clean-up at a time; a failed one is retried by the next sweep. */
+  private removeStaged(syncRunIds?: string[]): void {
+    this.cleaning = this.cleaning
+      .then(() => this.runs.removeStagedOfFinishedRuns(this.dataSource, syncRunIds))
+      .catch((error: Error) => this.logger.warn({ message: 'removing staged rows failed; the next sweep retries', error: error.message }));
   }
 
   private async apply(manager: EntityManager, run: SyncRunForApply): Promise<void> {
@@ -74,7 +106,7 @@ export class ScheduleWriterService {
     let mark = performance.now();
     const lap = (name: string) => {
       const now = performance.now();
-      timings[`${name}Ms`] = Math.round(now - mark);
+      timings[`${name}Ms`] = (timings[`${name}Ms`] ?? 0) + Math.round(now - mark);
       mark = now;
     };
     const integration = await this.runs.integration(manager, run.integrationId);
@@ -82,52 +114,72 @@ export class ScheduleWriterService {
       await this.finishFailed(manager, run, { stage: 'schedule-writer', reason: 'the integration or its target schedule no longer exists' });
       return;
     }
-    const staged = await this.runs.stagedRows(manager, run.id);
-    const incoming = staged.incoming;
-    lap('load');
-    let plan: SnapshotPlan | null = null;
-    let created: CreatedEvent[] = [];
+    const counts: SyncCountsV1 = emptyCounts(end.rowCount);
+    let appliedDays = 0;
+    let supersededDays = 0;
     if (end.window) {
-      const { from, to } = end.window;
-      const stored = await this.runs.storedEvents(manager, run.integrationId, integration.scheduleId, from, to);
-      const dayVersions = await this.runs.dayVersions(manager, run.integrationId, from, to);
-      lap('loadStored');
-      plan = planSnapshotSync({
-        incoming,
-        stored,
-        window: end.window,
-        replaceScope: integration.replaceScope,
-        agentsInFile: [...new Set(incoming.map((event) => event.agentId))],
-        fileReceivedAt: new Date(run.receivedAt).toISOString(),
-        dayVersions,
-        pastCutoff: integration.syncPastEvents ? null : endOfLocalDay(new Date(), integration.siteTimezone).toISOString(),
-      });
-      lap('plan');
-      await this.runs.deleteEvents(manager, plan.delete.map((event) => event.id));
-      await this.runs.updateEvents(manager, run.fileId, plan.update);
-      created = await this.runs.insertEvents(manager, { organizationId: run.organizationId, scheduleId: integration.scheduleId, integrationId: run.integrationId, fileId: run.fileId }, plan.create);
-      await this.runs.claimDays(manager, run.integrationId, run.fileId, run.receivedAt, plan.appliedDays);
-      lap('writeEvents');
+      const target = { organizationId: run.organizationId, scheduleId: integration.scheduleId, integrationId: run.integrationId, fileId: run.fileId };
+      const agentsInFile = await this.runs.agentsInFile(manager, run.id);
+      const rowsPerDay = await this.runs.stagedRowsPerDay(manager, run.id);
+      const pastCutoff = integration.syncPastEvents ? null : endOfLocalDay(new Date(), integration.siteTimezone).toISOString();
+      await this.runs.startChangeLog(manager);
+      lap('prepare');
+      // An agent's day is replaced whole, and days are independent: the window is applied in
+      // bounded day ranges, each planned by the pure snapshot rule and written set-based.
+      for (const range of windowChunks(end.window, rowsPerDay, ROWS_PER_RANGE)) {
+        const incoming = await this.runs.stagedEvents(manager, run.id, range);
+        const stored = await this.runs.storedEvents(manager, run.integrationId, integration.scheduleId, range);
+        const dayVersions = await this.runs.dayVersions(manager, run.integrationId, range);
+        lap('load');
+        const plan = planSnapshotSync({
+          incoming,
+          stored,
+          window: range,
+          replaceScope: integration.replaceScope,
+          agentsInFile,
+          fileReceivedAt: new Date(run.receivedAt).toISOString(),
+          dayVersions,
+          pastCutoff,
+        });
+        lap('plan');
+        await this.runs.deleteEvents(manager, plan.delete.map((event) => event.id));
+        await this.runs.updateEvents(manager, run.fileId, plan.update);
+        await this.runs.createEvents(manager, run.id, target, range, plan.create.map((event) => event.line));
+        await this.runs.claimDays(manager, run.integrationId, run.fileId, run.receivedAt, plan.appliedDays);
+        lap('writeEvents');
+        counts.created += plan.create.length;
+        counts.updated += plan.update.length;
+        counts.deleted += plan.delete.length;
+        counts.unchanged += plan.unchanged.length;
+        counts.skippedPast += plan.skippedPast;
+        appliedDays += plan.appliedDays.length;
+        supersededDays += plan.supersededDays.length;
+      }
     }
 
-    const errors = reportRowErrors(staged.errors);
-    await this.runs.recordErrors(manager, run.id, errors);
-    const counts: SyncCountsV1 = {
-      rows: end.rowCount,
-      created: plan?.create.length ?? 0,
-      updated: plan?.update.length ?? 0,
-      deleted: plan?.delete.length ?? 0,
-      unchanged: plan?.unchanged.length ?? 0,
-      skippedPast: plan?.skippedPast ?? 0,
-      rowErrors: staged.errors.length,
-    };
-    const windowDays = plan ? plan.appliedDays.length + plan.supersededDays.length : 0;
-    const status = syncStatusOf({ rowErrors: counts.rowErrors, windowDays, supersededDays: plan?.supersededDays.length ?? 0 });
+    counts.rowErrors = await this.runs.countRowErrors(manager, run.id);
+    const folded = (await this.runs.unknownAgents(manager, run.id, MAX_LINES_NAMED + 1)).map((unknown) =>
+      unknownAgentError(unknown.platformAgentId, unknown.rows, unknown.firstLines),
+    );
+    await this.runs.recordErrors(manager, run.id, folded);
+    const errors = await this.runs.firstErrors(manager, run.id, SYNC_STATUS_MAX_ERRORS);
+    lap('errors');
+    const status = syncStatusOf({ rowErrors: counts.rowErrors, windowDays: appliedDays + supersededDays, supersededDays });
     const finishedAt = await this.runs.finish(manager, run.id, { status, counts, window: end.window ?? null, scheduleId: integration.scheduleId });
-    const changes = plan ? this.eventsChanged(run, integration.scheduleId, integration.syncPastEvents, plan, created) : [];
-    await enqueueMessages(manager, [this.statusMessage(run, { status, counts, errors, window: end.window ?? null, finishedAt }), ...changes]);
+    // The status goes first: the schedule is written; what follows only tells downstream systems.
+    await enqueueMessages(manager, [this.statusMessage(run, { status, counts, errors, window: end.window ?? null, finishedAt })]);
+    const parts = end.window
+      ? await this.runs.queueEventsChanged(manager, {
+          integrationId: run.integrationId,
+          organizationId: run.organizationId,
+          scheduleId: integration.scheduleId,
+          fileId: run.fileId,
+          syncRunId: run.id,
+          syncPastEvents: integration.syncPastEvents,
+        })
+      : 0;
     lap('report');
-    this.logger.log({ message: 'file applied', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, status, counts, timings });
+    this.logger.log({ message: 'file applied', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, status, counts, eventsChangedParts: parts, timings });
   }
 
   private async finishFailed(manager: EntityManager, run: SyncRunForApply, failure: FileFailureV1): Promise<void> {
@@ -158,34 +210,5 @@ export class ScheduleWriterService {
       finishedAt: new Date(outcome.finishedAt).toISOString(),
     };
     return { topic: Topics.SyncStatusV1, key: run.integrationId, value };
-  }
-
-  /** The file's changes for downstream consumers, in parts of bounded size. */
-  private eventsChanged(run: SyncRunForApply, scheduleId: string, syncPastEvents: boolean, plan: SnapshotPlan, created: CreatedEvent[]): OutgoingMessage[] {
-    const changes: Array<['created' | 'updated' | 'deleted', ChangedEventV1]> = [
-      ...created.map((event) => ['created', event] as ['created', ChangedEventV1]),
-      ...plan.update.map(({ id, to }) => ['updated', { id, agentId: to.agentId, eventTypeId: to.eventTypeId, startAt: to.startAt, endAt: to.endAt }] as ['updated', ChangedEventV1]),
-      ...plan.delete.map(({ id, agentId, eventTypeId, startAt, endAt }) => ['deleted', { id, agentId, eventTypeId, startAt, endAt }] as ['deleted', ChangedEventV1]),
-    ];
-    if (changes.length === 0) return [];
-    const parts = Math.ceil(changes.length / EVENTS_PER_CHANGE_MESSAGE);
-    return Array.from({ length: parts }, (_, index) => {
-      const slice = changes.slice(index * EVENTS_PER_CHANGE_MESSAGE, (index + 1) * EVENTS_PER_CHANGE_MESSAGE);
-      const pick = (kind: string) => slice.filter(([k]) => k === kind).map(([, event]) => event);
-      const value: EventsChangedV1 = {
-        integrationId: run.integrationId,
-        organizationId: run.organizationId,
-        scheduleId,
-        fileId: run.fileId,
-        syncRunId: run.id,
-        part: index + 1,
-        parts,
-        created: pick('created'),
-        updated: pick('updated'),
-        deleted: pick('deleted'),
-        syncPastEvents,
-      };
-      return { topic: Topics.EventsChangedV1, key: run.integrationId, value };
-    });
   }
 }

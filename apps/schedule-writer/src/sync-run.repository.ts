@@ -3,8 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { EntityManager } from 'typeorm';
-import type { FileEndV1, RowErrorV1, RowsBatchV1 } from '@bpo/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Topics, type FileEndV1, type RowsBatchV1 } from '@bpo/contracts';
 import type { IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import type { ReportedError } from './sync-report';
 
@@ -28,15 +28,26 @@ export interface IntegrationForApply {
   replaceScope: 'agents_in_file' | 'all_site_agents';
 }
 
-export interface CreatedEvent {
-  id: string;
-  agentId: string;
-  eventTypeId: string;
-  startAt: string;
-  endAt: string;
+export interface EventTarget {
+  organizationId: string;
+  scheduleId: string;
+  integrationId: string;
+  fileId: string;
 }
 
-// Large files are written in slices: one statement per slice, never one per row.
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+/** One platform agent id no agent of the site has: how many rows name it, and the first of their lines. */
+export interface UnknownAgentRows {
+  platformAgentId: string;
+  rows: number;
+  firstLines: number[];
+}
+
+// Statements take at most this many ids or rows as array parameters: bounded, never one per row.
 const SLICE = 5000;
 
 function slices<T>(items: readonly T[]): T[][] {
@@ -45,17 +56,42 @@ function slices<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-const iso = (value: Date | string) => new Date(value).toISOString();
+/** An instant as the pipeline spells it (ISO 8601, UTC, milliseconds), made by the database. */
+const isoSql = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** Everything the schedule-writer reads and writes, as set-based SQL inside the caller's transaction. */
+/** How a change is logged; the order is the order of an events-changed message's lists. */
+const ChangeKind = { Created: 0, Updated: 1, Deleted: 2 } as const;
+
+/** Bytes of changed events per events-changed message: far below any broker limit, whatever the count. */
+export const EVENTS_CHANGED_PART_BYTES = 256 * 1024;
+
+/**
+ * Everything the schedule-writer reads and writes, as set-based SQL inside the caller's
+ * transaction. A file's rows are staged in a typed table as its batches arrive and read back in
+ * bounded day ranges; what a file changed is logged in a per-transaction table from which its
+ * events-changed messages are built in the database, so no step holds a whole file in memory.
+ */
 @Injectable()
 export class SyncRunRepository {
+  /**
+   * Keeps a batch once per sync run and sequence: its row errors on the batch, its events (rows
+   * with agent and event type resolved) in `sync_run_rows` by COPY. A redelivered batch is a no-op.
+   */
   async stageBatch(manager: EntityManager, batch: RowsBatchV1): Promise<void> {
-    await manager.query(
-      `INSERT INTO sync_run_batches (sync_run_id, sequence, rows, errors) VALUES ($1, $2, $3::jsonb, $4::jsonb)
-       ON CONFLICT (sync_run_id, sequence) DO NOTHING`,
-      [batch.syncRunId, batch.sequence, JSON.stringify(batch.rows), JSON.stringify(batch.errors)],
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO sync_run_batches (sync_run_id, sequence, errors) VALUES ($1, $2, $3::jsonb)
+       ON CONFLICT (sync_run_id, sequence) DO NOTHING RETURNING sequence`,
+      [batch.syncRunId, batch.sequence, JSON.stringify(batch.errors)],
     );
+    if (inserted.length === 0) return;
+    const run = batch.syncRunId;
+    // Ids are UUIDs, instants ISO 8601 and days YYYY-MM-DD (the contract validates them): no tab,
+    // newline or backslash, so COPY's text format needs no escaping.
+    const lines = batch.rows
+      .filter((row) => row.agentId && row.eventTypeId)
+      .map((row) => `${run}\t${row.line}\t${row.agentId}\t${row.eventTypeId}\t${row.startAt}\t${row.endAt}\t${row.day}\n`);
+    if (lines.length === 0) return;
+    await copyInto(manager, 'COPY sync_run_rows (sync_run_id, line, agent_id, event_type_id, start_at, end_at, day) FROM STDIN', [lines.join('')]);
   }
 
   async recordFileEnd(manager: EntityManager, end: FileEndV1): Promise<void> {
@@ -103,109 +139,101 @@ export class SyncRunRepository {
     return { scheduleId: rows[0].schedule_id, siteTimezone: rows[0].site_timezone, syncPastEvents: rows[0].sync_past_events, replaceScope: rows[0].replace_scope };
   }
 
-  /**
-   * A file's events (rows with both agent and event type resolved) and its row errors, as staged.
-   * Only the fields the snapshot needs leave the database: a large file's rows stay small in memory.
-   */
-  async stagedRows(manager: EntityManager, syncRunId: string): Promise<{ incoming: IncomingEvent[]; errors: RowErrorV1[] }> {
-    const incoming: IncomingEvent[] = await manager.query(
-      `SELECT (r->>'line')::int AS line, r->>'agentId' AS "agentId", r->>'eventTypeId' AS "eventTypeId",
-              r->>'startAt' AS "startAt", r->>'endAt' AS "endAt", r->>'day' AS day
-         FROM sync_run_batches b CROSS JOIN LATERAL jsonb_array_elements(b.rows) WITH ORDINALITY AS x(r, n)
-        WHERE b.sync_run_id = $1 AND r ? 'agentId' AND r ? 'eventTypeId'
-        ORDER BY b.sequence, x.n`,
+  /** How many events the file has on each day: how to cut its window into bounded ranges. */
+  async stagedRowsPerDay(manager: EntityManager, syncRunId: string): Promise<Map<string, number>> {
+    const rows: Array<{ day: string; rows: number }> = await manager.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, count(*)::int AS rows FROM sync_run_rows WHERE sync_run_id = $1 GROUP BY day`,
       [syncRunId],
     );
-    const errors: RowErrorV1[] = await manager.query(
-      `SELECT e.* FROM sync_run_batches b CROSS JOIN LATERAL jsonb_to_recordset(b.errors)
-                AS e(line int, "column" text, code text, message text, subject text)
-        WHERE b.sync_run_id = $1 ORDER BY b.sequence`,
-      [syncRunId],
-    );
-    return { incoming, errors: errors.map(({ column, subject, ...error }) => ({ ...error, ...(column ? { column } : {}), ...(subject ? { subject } : {}) })) };
+    return new Map(rows.map((row) => [row.day, row.rows]));
   }
 
-  async storedEvents(manager: EntityManager, integrationId: string, scheduleId: string, from: string, to: string): Promise<StoredEvent[]> {
-    const rows = await manager.query(
-      `SELECT id::text, agent_id, event_type_id, start_at, end_at, to_char(day, 'YYYY-MM-DD') AS day FROM schedule_events
-        WHERE source_integration_id = $1 AND schedule_id = $2 AND day BETWEEN $3 AND $4`,
-      [integrationId, scheduleId, from, to],
-    );
-    return rows.map((row: Record<string, string>) => ({
-      id: row.id,
-      agentId: row.agent_id,
-      eventTypeId: row.event_type_id,
-      startAt: iso(row.start_at),
-      endAt: iso(row.end_at),
-      day: row.day,
-    }));
+  /** Agents with at least one event in the file (the agents whose days it replaces). */
+  async agentsInFile(manager: EntityManager, syncRunId: string): Promise<string[]> {
+    const rows: Array<{ agent_id: string }> = await manager.query('SELECT DISTINCT agent_id FROM sync_run_rows WHERE sync_run_id = $1', [syncRunId]);
+    return rows.map((row) => row.agent_id);
   }
 
-  async dayVersions(manager: EntityManager, integrationId: string, from: string, to: string): Promise<Map<string, string>> {
-    const rows = await manager.query(
+  /** The file's events on the days of one range, in file order. */
+  async stagedEvents(manager: EntityManager, syncRunId: string, range: DayRange): Promise<IncomingEvent[]> {
+    return manager.query(
+      `SELECT line, agent_id AS "agentId", event_type_id AS "eventTypeId", ${isoSql('start_at')} AS "startAt", ${isoSql('end_at')} AS "endAt",
+              to_char(day, 'YYYY-MM-DD') AS day
+         FROM sync_run_rows WHERE sync_run_id = $1 AND day BETWEEN $2 AND $3 ORDER BY line`,
+      [syncRunId, range.from, range.to],
+    );
+  }
+
+  /** Events this integration wrote earlier in the schedule on the days of one range. */
+  async storedEvents(manager: EntityManager, integrationId: string, scheduleId: string, range: DayRange): Promise<StoredEvent[]> {
+    return manager.query(
+      `SELECT id::text AS id, agent_id AS "agentId", event_type_id AS "eventTypeId", ${isoSql('start_at')} AS "startAt", ${isoSql('end_at')} AS "endAt",
+              to_char(day, 'YYYY-MM-DD') AS day
+         FROM schedule_events
+        WHERE source_integration_id = $1 AND schedule_id = $2 AND day BETWEEN $3 AND $4 ORDER BY id`,
+      [integrationId, scheduleId, range.from, range.to],
+    );
+  }
+
+  async dayVersions(manager: EntityManager, integrationId: string, range: DayRange): Promise<Map<string, string>> {
+    const rows: Array<{ day: string; file_received_at: Date }> = await manager.query(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, file_received_at FROM integration_day_versions
         WHERE integration_id = $1 AND day BETWEEN $2 AND $3`,
-      [integrationId, from, to],
+      [integrationId, range.from, range.to],
     );
-    return new Map(rows.map((row: { day: string; file_received_at: Date }) => [row.day, iso(row.file_received_at)]));
+    return new Map(rows.map((row) => [row.day, new Date(row.file_received_at).toISOString()]));
+  }
+
+  /** A per-transaction log of what the file changed, from which its events-changed messages are built. */
+  async startChangeLog(manager: EntityManager): Promise<void> {
+    await manager.query(
+      `CREATE TEMP TABLE IF NOT EXISTS applied_changes (
+         kind smallint NOT NULL, id bigint NOT NULL, agent_id uuid NOT NULL, event_type_id uuid NOT NULL,
+         start_at timestamptz NOT NULL, end_at timestamptz NOT NULL
+       ) ON COMMIT DROP`,
+    );
   }
 
   async deleteEvents(manager: EntityManager, ids: readonly string[]): Promise<void> {
-    for (const slice of slices(ids)) await manager.query('DELETE FROM schedule_events WHERE id = ANY($1::bigint[])', [slice]);
+    for (const slice of slices(ids)) {
+      await manager.query(
+        `WITH gone AS (DELETE FROM schedule_events WHERE id = ANY($1::bigint[]) RETURNING id, agent_id, event_type_id, start_at, end_at)
+         INSERT INTO applied_changes SELECT ${ChangeKind.Deleted}, * FROM gone`,
+        [slice],
+      );
+    }
   }
 
   async updateEvents(manager: EntityManager, fileId: string, updates: ReadonlyArray<{ id: string; to: IncomingEvent }>): Promise<void> {
     for (const slice of slices(updates)) {
       await manager.query(
-        `UPDATE schedule_events e
-            SET event_type_id = u.event_type_id, start_at = u.start_at, end_at = u.end_at, day = u.day,
-                source_file_id = $1, updated_at = now()
-           FROM unnest($2::bigint[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::date[])
-                AS u(id, event_type_id, start_at, end_at, day)
-          WHERE e.id = u.id`,
+        `WITH changed AS (
+           UPDATE schedule_events e
+              SET event_type_id = u.event_type_id, start_at = u.start_at, end_at = u.end_at, day = u.day,
+                  source_file_id = $1, updated_at = now()
+             FROM unnest($2::bigint[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::date[])
+                  AS u(id, event_type_id, start_at, end_at, day)
+            WHERE e.id = u.id
+           RETURNING e.id, e.agent_id, e.event_type_id, e.start_at, e.end_at)
+         INSERT INTO applied_changes SELECT ${ChangeKind.Updated}, * FROM changed`,
         [fileId, slice.map((u) => u.id), slice.map((u) => u.to.eventTypeId), slice.map((u) => u.to.startAt), slice.map((u) => u.to.endAt), slice.map((u) => u.to.day)],
       );
     }
   }
 
-  /**
-   * Creates events with COPY (the cheapest bulk path into PostgreSQL), then reads back their ids:
-   * the rows of this file created in this transaction (`created_at` is the transaction's start).
-   */
-  async insertEvents(
-    manager: EntityManager,
-    target: { organizationId: string; scheduleId: string; integrationId: string; fileId: string },
-    events: readonly IncomingEvent[],
-  ): Promise<CreatedEvent[]> {
-    if (events.length === 0) return [];
-    const client = (await manager.queryRunner!.connect()) as PoolClient;
-    const copy = client.query(
-      copyFrom(
-        'COPY schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id) FROM STDIN',
-      ),
-    );
-    const prefix = `${target.organizationId}\t${target.scheduleId}\t`;
-    const suffix = `\t${target.integrationId}\t${target.fileId}\n`;
-    // Ids, instants and days hold no tab, newline or backslash: COPY's text format needs no escaping.
-    await pipeline(
-      Readable.from(
-        (function* () {
-          for (let at = 0; at < events.length; at += SLICE) {
-            yield events
-              .slice(at, at + SLICE)
-              .map((e) => `${prefix}${e.agentId}\t${e.eventTypeId}\t${e.startAt}\t${e.endAt}\t${e.day}${suffix}`)
-              .join('');
-          }
-        })(),
-      ),
-      copy,
-    );
-    const rows = await manager.query(
-      `SELECT id::text, agent_id, event_type_id, start_at, end_at FROM schedule_events
-        WHERE source_file_id = $1 AND schedule_id = $2 AND created_at = now() ORDER BY id`,
-      [target.fileId, target.scheduleId],
-    );
-    return rows.map((row: Record<string, string>) => ({ id: row.id, agentId: row.agent_id, eventTypeId: row.event_type_id, startAt: iso(row.start_at), endAt: iso(row.end_at) }));
+  /** Creates the events of the given file lines straight from the staged rows: nothing travels back and forth. */
+  async createEvents(manager: EntityManager, syncRunId: string, target: EventTarget, range: DayRange, lines: readonly number[]): Promise<void> {
+    for (const slice of slices(lines)) {
+      await manager.query(
+        `WITH made AS (
+           INSERT INTO schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id)
+           SELECT $1, $2, agent_id, event_type_id, start_at, end_at, day, $3, $4
+             FROM sync_run_rows WHERE sync_run_id = $5 AND day BETWEEN $6 AND $7 AND line = ANY($8::int[])
+           RETURNING id, agent_id, event_type_id, start_at, end_at)
+         INSERT INTO applied_changes SELECT ${ChangeKind.Created}, * FROM made`,
+        [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, range.from, range.to, slice],
+      );
+    }
   }
 
   /** Newest-wins bookkeeping: a day keeps the newest file that covered it. */
@@ -220,32 +248,129 @@ export class SyncRunRepository {
     );
   }
 
-  async recordErrors(manager: EntityManager, syncRunId: string, errors: readonly ReportedError[]): Promise<void> {
-    let seq = 0;
-    for (const slice of slices(errors)) {
-      await manager.query(
-        `INSERT INTO sync_run_errors (sync_run_id, seq, line, "column", code, message)
-         SELECT $1, $2 + u.ord, u.line, u.col, u.code, u.message
-           FROM unnest($3::int[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(line, col, code, message, ord)`,
-        [syncRunId, seq, slice.map((e) => e.line), slice.map((e) => e.column), slice.map((e) => e.code), slice.map((e) => e.message)],
-      );
-      seq += slice.length;
-    }
+  /**
+   * Queues the file's events-changed messages from the change log: created, then updated, then
+   * deleted, each in id order, cut into parts by encoded size (never by count). Built and queued in
+   * the database; returns how many parts.
+   */
+  async queueEventsChanged(
+    manager: EntityManager,
+    header: { integrationId: string; organizationId: string; scheduleId: string; fileId: string; syncRunId: string; syncPastEvents: boolean },
+  ): Promise<number> {
+    const [{ parts }]: Array<{ parts: number }> = await manager.query(
+      `WITH changes AS (
+         SELECT kind, id, jsonb_build_object('id', id::text, 'agentId', agent_id, 'eventTypeId', event_type_id,
+                                             'startAt', ${isoSql('start_at')}, 'endAt', ${isoSql('end_at')}) AS event
+           FROM applied_changes
+       ), sized AS (
+         SELECT kind, id, event, sum(octet_length(event::text) + 2) OVER (ORDER BY kind, id) AS bytes_through FROM changes
+       ), numbered AS (
+         SELECT kind, id, event, dense_rank() OVER (ORDER BY (bytes_through - 1)::bigint / $2::int) AS part FROM sized
+       ), parts AS (
+         SELECT part,
+                coalesce(jsonb_agg(event ORDER BY id) FILTER (WHERE kind = ${ChangeKind.Created}), '[]') AS created,
+                coalesce(jsonb_agg(event ORDER BY id) FILTER (WHERE kind = ${ChangeKind.Updated}), '[]') AS updated,
+                coalesce(jsonb_agg(event ORDER BY id) FILTER (WHERE kind = ${ChangeKind.Deleted}), '[]') AS deleted
+           FROM numbered GROUP BY part
+       ), queued AS (
+         INSERT INTO outbox (topic, message_key, payload)
+         SELECT $1, $3::text, jsonb_build_object(
+                  'integrationId', $3::text, 'organizationId', $4::text, 'scheduleId', $5::text, 'fileId', $6::text,
+                  'syncRunId', $7::text, 'part', part, 'parts', (SELECT count(*) FROM parts), 'created', created,
+                  'updated', updated, 'deleted', deleted, 'syncPastEvents', $8::boolean)
+           FROM parts ORDER BY part
+         RETURNING 1)
+       SELECT count(*)::int AS parts FROM queued`,
+      [Topics.EventsChangedV1, EVENTS_CHANGED_PART_BYTES, header.integrationId, header.organizationId, header.scheduleId, header.fileId, header.syncRunId, header.syncPastEvents],
+    );
+    return parts;
   }
 
+  /** Row errors as the stages reported them, counted without loading them. */
+  async countRowErrors(manager: EntityManager, syncRunId: string): Promise<number> {
+    const [{ count }] = await manager.query(
+      'SELECT coalesce(sum(jsonb_array_length(errors)), 0)::int AS count FROM sync_run_batches WHERE sync_run_id = $1',
+      [syncRunId],
+    );
+    return count;
+  }
+
+  /** The `unknown_agent` errors, one entry per platform agent id (a missing agent is one thing to fix). */
+  async unknownAgents(manager: EntityManager, syncRunId: string, linesNamed: number): Promise<UnknownAgentRows[]> {
+    const rows: Array<{ subject: string; rows: number; lines: number[] }> = await manager.query(
+      `SELECT e.subject, count(*)::int AS rows, (array_agg(e.line ORDER BY e.line))[1:$2] AS lines
+         FROM sync_run_batches b CROSS JOIN LATERAL jsonb_to_recordset(b.errors) AS e(line int, code text, subject text)
+        WHERE b.sync_run_id = $1 AND e.code = 'unknown_agent' AND e.subject IS NOT NULL
+        GROUP BY e.subject`,
+      [syncRunId, linesNamed],
+    );
+    return rows.map((row) => ({ platformAgentId: row.subject, rows: row.rows, firstLines: row.lines }));
+  }
+
+  /**
+   * Records every error of the run in line order: the stages' row errors straight from the staged
+   * batches (all but the folded `unknown_agent` ones), and the folded ones given here.
+   */
+  async recordErrors(manager: EntityManager, syncRunId: string, folded: readonly ReportedError[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO sync_run_errors (sync_run_id, seq, line, "column", code, message)
+       SELECT $1, row_number() OVER (ORDER BY line, source, position), line, col, code, message FROM (
+         SELECT e.line, e."column" AS col, e.code, e.message, 0 AS source, b.sequence::bigint * 1000000 + x.n AS position
+           FROM sync_run_batches b
+           CROSS JOIN LATERAL jsonb_array_elements(b.errors) WITH ORDINALITY AS x(error, n)
+           CROSS JOIN LATERAL jsonb_to_record(x.error) AS e(line int, "column" text, code text, message text, subject text)
+          WHERE b.sync_run_id = $1 AND NOT (e.code = 'unknown_agent' AND e.subject IS NOT NULL)
+         UNION ALL
+         SELECT u.line, u.col, u.code, u.message, 1, u.position
+           FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(line, col, code, message, position)
+       ) errors`,
+      [syncRunId, folded.map((e) => e.line), folded.map((e) => e.column), folded.map((e) => e.code), folded.map((e) => e.message)],
+    );
+  }
+
+  /** The first errors of a run, in line order (the status message carries these). */
+  async firstErrors(manager: EntityManager, syncRunId: string, limit: number): Promise<ReportedError[]> {
+    return manager.query(`SELECT line, "column", code, message FROM sync_run_errors WHERE sync_run_id = $1 ORDER BY seq LIMIT $2`, [syncRunId, limit]);
+  }
+
+  /** Records the outcome; the finish time is the real time now, not the transaction's start. */
   async finish(
     manager: EntityManager,
     syncRunId: string,
-    outcome: { status: string; stage?: string | null; reason?: string | null; counts: object; window: { from: string; to: string } | null; scheduleId: string | null },
+    outcome: { status: string; stage?: string | null; reason?: string | null; counts: object; window: DayRange | null; scheduleId: string | null },
   ): Promise<Date> {
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [[{ finished_at }]] = await manager.query(
       `UPDATE sync_runs SET status = $2, stage = $3, reason = $4, counts = $5::jsonb, window_from = $6, window_to = $7,
-              schedule_id = $8, finished_at = now()
+              schedule_id = $8, finished_at = clock_timestamp()
         WHERE id = $1 RETURNING finished_at`,
       [syncRunId, outcome.status, outcome.stage ?? null, outcome.reason ?? null, JSON.stringify(outcome.counts), outcome.window?.from ?? null, outcome.window?.to ?? null, outcome.scheduleId],
     );
-    await manager.query('DELETE FROM sync_run_batches WHERE sync_run_id = $1', [syncRunId]);
     return finished_at;
   }
+
+  /**
+   * Removes what finished runs left staged (after their own commit, off the status's path; and a
+   * batch redelivered after its run finished). Returns the runs cleaned.
+   */
+  async removeStagedOfFinishedRuns(dataSource: DataSource, syncRunIds?: readonly string[]): Promise<number> {
+    return dataSource.transaction(async (manager) => {
+      const runs: Array<{ id: string }> = await manager.query(
+        `SELECT DISTINCT b.sync_run_id AS id FROM sync_run_batches b JOIN sync_runs r ON r.id = b.sync_run_id
+          WHERE r.status <> 'processing' AND ($1::uuid[] IS NULL OR b.sync_run_id = ANY($1::uuid[]))`,
+        [syncRunIds ?? null],
+      );
+      if (runs.length === 0) return 0;
+      const ids = runs.map((run) => run.id);
+      await manager.query('DELETE FROM sync_run_rows WHERE sync_run_id = ANY($1::uuid[])', [ids]);
+      await manager.query('DELETE FROM sync_run_batches WHERE sync_run_id = ANY($1::uuid[])', [ids]);
+      return ids.length;
+    });
+  }
+}
+
+/** COPY FROM STDIN on the transaction's own connection. */
+async function copyInto(manager: EntityManager, sql: string, chunks: Iterable<string>): Promise<void> {
+  const client = (await manager.queryRunner!.connect()) as PoolClient;
+  await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
 }

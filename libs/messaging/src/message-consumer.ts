@@ -3,6 +3,8 @@ import { deadLetterTopic, MessageHeaders } from '@bpo/contracts';
 import type { MessagePublisher } from './message-publisher';
 import { physicalTopic, type KafkaSettings } from './kafka-settings';
 
+const HEARTBEAT_INTERVAL_MS = 3_000;
+
 /** Thrown by a handler for a message that can never succeed: it goes to the dead-letter topic at once. */
 export class PermanentMessageError extends Error {
   override name = 'PermanentMessageError';
@@ -58,7 +60,7 @@ export class MessageConsumer {
       groupId: physicalTopic(settings, options.groupId),
       // A crashed instance's partitions move to another after this long.
       sessionTimeout: 10_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       allowAutoTopicCreation: false,
       retry: { retries: 10 },
     });
@@ -96,6 +98,18 @@ export class MessageConsumer {
 
   private async process({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const received = toReceived(topic, partition, message, heartbeat);
+    // kafkajs heartbeats only between messages: a handler that works longer than the session
+    // timeout (a large file's apply) would be dropped from its group and its work redelivered.
+    const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+    try {
+      await this.processWithRetries(received);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async processWithRetries(received: ReceivedMessage): Promise<void> {
+    const { topic, partition, heartbeat } = received;
     const maxAttempts = this.options.maxAttempts ?? 5;
     let delay = this.options.initialBackoffMs ?? 200;
     for (let attempt = 1; ; attempt += 1) {
@@ -105,7 +119,7 @@ export class MessageConsumer {
       } catch (caught) {
         const error = caught instanceof Error ? caught : new Error(String(caught));
         const permanent = error instanceof PermanentMessageError;
-        const fields = { topic, partition, offset: message.offset, attempt, groupId: this.options.groupId, error: error.message };
+        const fields = { topic, partition, offset: received.offset, attempt, groupId: this.options.groupId, error: error.message };
         if (permanent || attempt >= maxAttempts || !this.running) {
           if (!this.running && !permanent) throw error; // shutting down: leave it uncommitted for the next owner
           this.options.log?.('error', 'message dead-lettered', fields);

@@ -2,3 +2,4 @@ export * from './snapshot-sync.constant';
 export * from './window-days.util';
 export * from './snapshot-plan.util';
 export * from './apply-snapshot-plan.util';
+export * from './day-chunks.util';

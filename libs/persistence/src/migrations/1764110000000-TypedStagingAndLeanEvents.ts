@@ -1,0 +1,78 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Large files in flat memory and at COPY speed:
+ * - The writer stages a file's resolved rows in a typed table (`sync_run_rows`, filled by COPY as
+ *   batches arrive) instead of one JSON document per batch, so applying a file reads it back in
+ *   bounded day ranges. Batches keep only their row errors. No foreign key on the staging table:
+ *   each one costs a lookup per row, and staged rows are removed by the writer itself.
+ * - `schedule_events` loses the foreign keys that cost a lookup per written row without protecting
+ *   anything a cascade needs: the organization (implied by the schedule, whose deletion still
+ *   cascades), and the source integration and file (provenance only). A deleted integration still
+ *   clears the provenance of its events, now by a trigger that runs once per deleted integration.
+ */
+export class TypedStagingAndLeanEvents1764110000000 implements MigrationInterface {
+  name = 'TypedStagingAndLeanEvents1764110000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`
+      CREATE TABLE sync_run_rows (
+        sync_run_id uuid NOT NULL,
+        line integer NOT NULL,
+        agent_id uuid NOT NULL,
+        event_type_id uuid NOT NULL,
+        start_at timestamptz NOT NULL,
+        end_at timestamptz NOT NULL,
+        day date NOT NULL
+      );
+      CREATE INDEX sync_run_rows_by_day ON sync_run_rows (sync_run_id, day);
+      -- A deleted run (its integration deleted) takes its staged rows along, once per run.
+      CREATE FUNCTION remove_staged_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM sync_run_rows WHERE sync_run_id = OLD.id;
+        RETURN OLD;
+      END $$;
+      CREATE TRIGGER sync_runs_remove_staged_rows AFTER DELETE ON sync_runs
+        FOR EACH ROW EXECUTE FUNCTION remove_staged_rows();
+
+      -- Runs still in flight keep their staged rows.
+      INSERT INTO sync_run_rows (sync_run_id, line, agent_id, event_type_id, start_at, end_at, day)
+      SELECT b.sync_run_id, (r->>'line')::int, (r->>'agentId')::uuid, (r->>'eventTypeId')::uuid,
+             (r->>'startAt')::timestamptz, (r->>'endAt')::timestamptz, (r->>'day')::date
+        FROM sync_run_batches b CROSS JOIN LATERAL jsonb_array_elements(b.rows) AS r
+       WHERE r ? 'agentId' AND r ? 'eventTypeId';
+      ALTER TABLE sync_run_batches DROP COLUMN rows;
+
+      ALTER TABLE schedule_events
+        DROP CONSTRAINT schedule_events_organization_id_fkey,
+        DROP CONSTRAINT schedule_events_source_integration_id_fkey,
+        DROP CONSTRAINT schedule_events_source_file_id_fkey;
+
+      CREATE FUNCTION clear_event_provenance() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE schedule_events SET source_integration_id = NULL, source_file_id = NULL
+         WHERE source_integration_id = OLD.id;
+        RETURN OLD;
+      END $$;
+      CREATE TRIGGER integrations_clear_event_provenance AFTER DELETE ON integrations
+        FOR EACH ROW EXECUTE FUNCTION clear_event_provenance();
+    `);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`
+      DROP TRIGGER integrations_clear_event_provenance ON integrations;
+      DROP FUNCTION clear_event_provenance();
+      UPDATE schedule_events e SET source_file_id = NULL WHERE NOT EXISTS (SELECT 1 FROM received_files f WHERE f.id = e.source_file_id);
+      UPDATE schedule_events e SET source_integration_id = NULL WHERE NOT EXISTS (SELECT 1 FROM integrations i WHERE i.id = e.source_integration_id);
+      ALTER TABLE schedule_events
+        ADD CONSTRAINT schedule_events_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE,
+        ADD CONSTRAINT schedule_events_source_integration_id_fkey FOREIGN KEY (source_integration_id) REFERENCES integrations(id) ON DELETE SET NULL,
+        ADD CONSTRAINT schedule_events_source_file_id_fkey FOREIGN KEY (source_file_id) REFERENCES received_files(id) ON DELETE SET NULL;
+      ALTER TABLE sync_run_batches ADD COLUMN rows jsonb NOT NULL DEFAULT '[]';
+      DROP TRIGGER sync_runs_remove_staged_rows ON sync_runs;
+      DROP FUNCTION remove_staged_rows();
+      DROP TABLE sync_run_rows;
+    `);
+  }
+}
