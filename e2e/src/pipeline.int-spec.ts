@@ -30,7 +30,11 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
   let sftpPort: number;
   const workDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
 
-  const start = async (name: string, env: Record<string, string> = {}) => services.set(name, await startServiceProcess(name, { databaseUrl: database.url, namespace, env }));
+  // The writer applies files in ranges of very few rows here, so every test also proves that a
+  // file applied range by range ends exactly as if applied at once.
+  const defaults: Record<string, Record<string, string>> = { 'schedule-writer': { WRITER_ROWS_PER_RANGE: '2' } };
+  const start = async (name: string, env: Record<string, string> = {}) =>
+    services.set(name, await startServiceProcess(name, { databaseUrl: database.url, namespace, env: { ...defaults[name], ...env } }));
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -216,6 +220,77 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
     const third = await storeAndAnnounceFile(db, setup, namespace, 'c.csv', customCsv([['A1', `${d1}T09:00:00`, `${d1}T18:00:00`, 'Phones']]));
     expect((await statusOf(third.syncRunId)).value.counts).toMatchObject({ created: 0, updated: 1, deleted: 1, unchanged: 0 });
     expect((await eventsOf(setup))[0]).toMatchObject({ id: before[0].id, end_at: utc(d1, '18:00') });
+  });
+
+  it('applies a many-day file range by range exactly, and tells downstream every change once, in parts bounded by size', async () => {
+    const setup = await arrangeOrganization(db);
+    const agents = Array.from({ length: 60 }, (_, index) => `B${index}`);
+    await db.query(
+      `WITH made AS (INSERT INTO agents (organization_id, site_id, name) SELECT $1, $2, p FROM unnest($3::text[]) p RETURNING id, name)
+       INSERT INTO agent_platform_ids (agent_id, site_id, field, platform_agent_id) SELECT id, $2, 'custom_platform_sftp', name FROM made`,
+      [setup.organizationId, setup.siteId, agents],
+    );
+    const days = Array.from({ length: 8 }, (_, index) => dayFromToday(3 + index));
+    type Row = [string, string, string, string];
+    const dayOf = (agent: string, day: string, variant: 'first' | 'second'): Row[] => {
+      const n = Number(agent.slice(1)) % 10;
+      const at = (time: string) => `${day}T${time}:00`;
+      const rows: Row[] = [
+        [agent, at('09:00'), at('11:00'), 'Phones'],
+        [agent, at('11:00'), variant === 'second' && n === 1 ? at('11:30') : at('11:15'), 'BRK-15'],
+        [agent, at('11:30'), at('13:00'), 'Phones'],
+      ];
+      if (!(variant === 'second' && n === 0)) rows.push([agent, at('13:00'), at('14:00'), 'Lunch']);
+      if (variant === 'second' && n === 2) rows.push([agent, at('15:00'), at('16:00'), 'Live chat']);
+      return rows;
+    };
+    const fileOf = (variant: 'first' | 'second') => agents.flatMap((agent) => days.flatMap((day) => dayOf(agent, day, variant)));
+    const changes = await new TopicReader<EventsChangedV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.EventsChangedV1)).start();
+    try {
+      const partsOf = async (syncRunId: string) =>
+        expectEventually(() => {
+          const parts = changes.messages.filter((message) => message.value.syncRunId === syncRunId).map((message) => message.value);
+          if (parts.length === 0 || parts.length < parts[0].parts) throw new Error('not every part yet');
+          return parts;
+        });
+      const first = await storeAndAnnounceFile(db, setup, namespace, 'many-days-1.csv', customCsv(fileOf('first')));
+      expect((await statusOf(first.syncRunId)).value).toMatchObject({ status: 'succeeded', counts: { rows: 1920, created: 1920 }, window: { from: days[0], to: days[7] } });
+      const before = new Map((await eventsOf(setup)).map((event) => [`${event.agent} ${event.type} ${event.start_at} ${event.end_at}`, event.id]));
+      const firstParts = await partsOf(first.syncRunId);
+      // About 200 bytes an event: 1,920 of them do not fit in one part.
+      expect(firstParts.length).toBeGreaterThan(1);
+      expect(firstParts.map((part) => part.part).sort((a, b) => a - b)).toEqual(Array.from({ length: firstParts[0].parts }, (_, index) => index + 1));
+      for (const part of firstParts) expect(Buffer.byteLength(JSON.stringify(part))).toBeLessThan(300 * 1024);
+      expect(new Set(firstParts.flatMap((part) => part.created.map((event) => event.id)))).toEqual(new Set(before.values()));
+
+      const second = await storeAndAnnounceFile(db, setup, namespace, 'many-days-2.csv', customCsv(fileOf('second')));
+      // Per day, 6 agents lose their lunch, 6 have a longer break, 6 gain a chat.
+      expect((await statusOf(second.syncRunId)).value.counts).toMatchObject({ rows: 1920, created: 48, updated: 48, deleted: 48, unchanged: 1920 - 96 });
+      const after = await eventsOf(setup);
+      const wanted = fileOf('second').map(([agent, start, end, activity]) => {
+        const [day, time] = start.split('T');
+        const [endDay, endTime] = end.split('T');
+        const type = { Phones: 'Phones', 'BRK-15': 'Break', Lunch: 'Lunch', 'Live chat': 'Chat' }[activity];
+        return `${agent} ${type} ${utc(day, time.slice(0, 5))} ${utc(endDay, endTime.slice(0, 5))}`;
+      });
+      expect(after.map((event) => `${event.agent} ${event.type} ${event.start_at} ${event.end_at}`).sort()).toEqual(wanted.sort());
+      const kept = after.filter((event) => before.get(`${event.agent} ${event.type} ${event.start_at} ${event.end_at}`) === event.id);
+      expect(kept).toHaveLength(1920 - 96);
+      const secondParts = await partsOf(second.syncRunId);
+      const told = (kind: 'created' | 'updated' | 'deleted') => secondParts.flatMap((part) => part[kind]);
+      expect(told('created')).toHaveLength(48);
+      expect(told('updated')).toHaveLength(48);
+      expect(told('deleted')).toHaveLength(48);
+      const afterIds = new Set(after.map((event) => event.id));
+      expect(told('created').every((event) => afterIds.has(event.id))).toBe(true);
+      expect(told('deleted').some((event) => afterIds.has(event.id))).toBe(false);
+      expect(told('updated').every((event) => afterIds.has(event.id) && event.endAt.endsWith(':30:00.000Z'))).toBe(true);
+      // Every part of each run exactly once.
+      const again = changes.messages.filter((message) => [first.syncRunId, second.syncRunId].includes(message.value.syncRunId));
+      expect(again).toHaveLength(firstParts[0].parts + secondParts[0].parts);
+    } finally {
+      await changes.stop();
+    }
   });
 
   it('lets the newest received file win each day: an older file processed late changes only days no newer file covers', async () => {

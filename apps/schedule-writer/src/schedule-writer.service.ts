@@ -13,13 +13,8 @@ import { enqueueMessages, MessagingLifecycle, type OutgoingMessage } from '@bpo/
 import { endOfLocalDay } from '@bpo/schedule-time';
 import { planSnapshotSync, windowChunks } from '@bpo/snapshot-sync';
 import { errorsForStatusMessage, MAX_LINES_NAMED, syncStatusOf, unknownAgentError, type ReportedError } from './sync-report';
+import { ScheduleWriterConfig } from './schedule-writer.config';
 import { SyncRunRepository, type SyncRunForApply } from './sync-run.repository';
-
-/**
- * Staged rows per day range applied at once: bounds the writer's memory (incoming and stored
- * events of one range, about 0.5 KB each) whatever the file's size.
- */
-const ROWS_PER_RANGE = 25_000;
 
 /** How often leftovers of finished runs are looked for (their own cleanup runs right after they finish). */
 const STAGING_SWEEP_MS = 10 * 60_000;
@@ -41,6 +36,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     private readonly dataSource: DataSource,
     private readonly runs: SyncRunRepository,
     private readonly messaging: MessagingLifecycle,
+    private readonly config: ScheduleWriterConfig,
   ) {}
 
   onModuleInit(): void {
@@ -126,7 +122,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       lap('prepare');
       // An agent's day is replaced whole, and days are independent: the window is applied in
       // bounded day ranges, each planned by the pure snapshot rule and written set-based.
-      for (const range of windowChunks(end.window, rowsPerDay, ROWS_PER_RANGE)) {
+      for (const range of windowChunks(end.window, rowsPerDay, this.config.WRITER_ROWS_PER_RANGE)) {
         const incoming = await this.runs.stagedEvents(manager, run.id, range);
         const stored = await this.runs.storedEvents(manager, run.integrationId, integration.scheduleId, range);
         const dayVersions = await this.runs.dayVersions(manager, run.integrationId, range);
