@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { OutgoingMessage } from './message-publisher';
+import { OUTBOX_CHANNEL } from './outbox-relay';
 
 /**
  * Records that a consumer group processed a message, inside the transaction of its effect.
@@ -13,8 +14,15 @@ export async function claimMessage(manager: EntityManager, consumerGroup: string
   return rows.length === 1;
 }
 
-/** Queues messages in the same transaction as the change they announce; the relay publishes them. */
+/**
+ * Queues messages in the same transaction as the change they announce; the relay publishes them,
+ * in queue order per key, in requests bounded by bytes. At commit, the active relay (whichever
+ * service runs it) is notified and publishes at once. A message over the publisher's hard maximum
+ * (about 10 MiB of key + value + headers) is never published: the relay moves it to
+ * outbox_dead_letters, so split large payloads into parts well below that.
+ */
 export async function enqueueMessages(manager: EntityManager, messages: readonly OutgoingMessage[]): Promise<void> {
+  if (messages.length === 0) return;
   // A few dozen per statement: large files queue many events-changed parts, each up to ~200 KB.
   for (let at = 0; at < messages.length; at += 20) {
     const slice = messages.slice(at, at + 20);
@@ -26,4 +34,6 @@ export async function enqueueMessages(manager: EntityManager, messages: readonly
     });
     await manager.query(`INSERT INTO outbox (topic, message_key, payload, headers) VALUES ${values.join(', ')}`, params);
   }
+  // Delivered at commit (never for a rolled-back transaction); repeats in one transaction fold into one.
+  await manager.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
 }
