@@ -9,42 +9,205 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
+/** A message already encoded as it goes on the wire (the value is its JSON text). */
+export interface EncodedMessage {
+  topic: string;
+  key: string | null;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+/** The broker's `message.max.bytes` (TOOLING.md: 10485760 here): a record batch above it is refused whole. */
+export const BROKER_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+/**
+ * Bytes of key + value + headers (before compression) put in one produce request: well under the
+ * broker's limit, so a request is never refused for the sum of its messages.
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
+/**
+ * A single message whose encoded key + value + headers exceed this is never sent: it cannot fit a
+ * record batch on the broker (whatever its compression) and no consumer expects it.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = BROKER_MAX_MESSAGE_BYTES - 1024;
+
+export interface PublisherLimits {
+  /** Bytes (key + value + headers, uncompressed) per produce request; a larger single message goes alone. */
+  maxRequestBytes: number;
+  /** Hard maximum for one message; larger ones are refused with MessageTooLargeError, never sent. */
+  maxMessageBytes: number;
+  /** kafkajs has GZIP built in (Snappy/LZ4/ZSTD need codecs we do not install). */
+  compression: CompressionTypes;
+}
+
+export const DEFAULT_PUBLISHER_LIMITS: PublisherLimits = {
+  maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+  compression: CompressionTypes.GZIP,
+};
+
+/** Refused before sending: the message is over the hard maximum, it can never be published. */
+export class MessageTooLargeError extends Error {
+  readonly type = 'MESSAGE_TOO_LARGE_FOR_PUBLISHER';
+  constructor(readonly bytes: number, readonly maxBytes: number) {
+    super(`message is ${bytes} bytes (key + value + headers), over the ${maxBytes}-byte maximum a message may have`);
+    this.name = 'MessageTooLargeError';
+  }
+}
+
+/**
+ * Broker error types that refuse a message for what it is (retrying it can never succeed).
+ * Everything else (broker down, timeouts, leadership changes, unknown topic) is worth retrying.
+ */
+const PERMANENT_BROKER_ERRORS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
+
+/**
+ * When `error` (or an error it wraps; kafkajs wraps broker errors in retry errors) refuses the
+ * message permanently, its reason; otherwise undefined (a retryable failure).
+ */
+export function permanentPublishFailure(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  for (let current = error; current && typeof current === 'object' && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+    seen.add(current);
+    if (current instanceof MessageTooLargeError) return current.message;
+    const type = (current as { type?: unknown }).type;
+    if (typeof type === 'string' && PERMANENT_BROKER_ERRORS.has(type)) {
+      return `broker refused the message: ${type}: ${(current as Error).message}`;
+    }
+  }
+  return undefined;
+}
+
+/** Encodes a message as the publisher sends it (JSON value). */
+export function encodeMessage(message: OutgoingMessage): EncodedMessage {
+  return { topic: message.topic, key: message.key, value: JSON.stringify(message.value), headers: message.headers };
+}
+
+/** What a message weighs in a produce request before compression: key + value + header names and values. */
+export function encodedSize(message: EncodedMessage): number {
+  let bytes = Buffer.byteLength(message.value) + (message.key === null ? 0 : Buffer.byteLength(message.key));
+  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(String(value));
+  return bytes;
+}
+
+/**
+ * Splits messages, in order, into consecutive groups of at most `maxBytes` each; a message larger
+ * than `maxBytes` on its own is a group of one.
+ */
+export function groupByBytes<T>(items: readonly T[], sizeOf: (item: T) => number, maxBytes: number): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (group.length > 0 && bytes + size > maxBytes) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(item);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
 /**
  * Sends messages and resolves only once the broker has acknowledged them on all in-sync replicas:
- * an un-awaited send is a lost message when the process dies.
+ * an un-awaited send is a lost message when the process dies. Requests are bounded by bytes
+ * (`maxRequestBytes`), never by message count, and GZIP-compressed.
  */
 export class MessagePublisher {
-  private readonly producer: Producer;
+  readonly limits: PublisherLimits;
+  private producer?: Producer;
   private connected?: Promise<void>;
 
-  constructor(kafka: Kafka, private readonly settings: KafkaSettings) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  constructor(private readonly kafka: Kafka, private readonly settings: KafkaSettings, limits: Partial<PublisherLimits> = {}) {
+    this.limits = { ...DEFAULT_PUBLISHER_LIMITS, ...limits };
   }
 
   connect(): Promise<void> {
-    this.connected ??= this.producer.connect();
+    if (!this.connected) {
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const producer = this.producer;
+      this.connected = producer.connect().catch((error: unknown) => {
+        if (this.producer === producer) {
+          this.connected = undefined;
+          this.producer = undefined;
+        }
+        throw error;
+      });
+    }
     return this.connected;
   }
 
+  /**
+   * Publishes messages in order, in as many requests of at most `maxRequestBytes` as needed.
+   * Throws MessageTooLargeError (sending nothing) when one message is over `maxMessageBytes`.
+   * On a failure, the requests before the failing one have been acknowledged.
+   */
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    const encoded = messages.map(encodeMessage);
+    for (const message of encoded) {
+      const bytes = encodedSize(message);
+      if (bytes > this.limits.maxMessageBytes) throw new MessageTooLargeError(bytes, this.limits.maxMessageBytes);
+    }
+    for (const group of groupByBytes(encoded, encodedSize, this.limits.maxRequestBytes)) await this.send(group);
+  }
+
+  /**
+   * Sends encoded messages in ONE produce request (the caller bounds its bytes) and resolves once
+   * acknowledged. After a failure the producer is replaced (a fresh idempotent producer id), so
+   * a partly accepted request cannot leave sequence numbers out of step for the next send.
+   */
+  async send(messages: readonly EncodedMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    for (const message of messages) {
+      const bytes = encodedSize(message);
+      if (bytes > this.limits.maxMessageBytes) throw new MessageTooLargeError(bytes, this.limits.maxMessageBytes);
+    }
     await this.connect();
+    const producer = this.producer!;
     const byTopic = new Map<string, { key: string | null; value: string; headers?: IHeaders }[]>();
     for (const message of messages) {
       const topic = physicalTopic(this.settings, message.topic);
       const list = byTopic.get(topic) ?? [];
-      list.push({ key: message.key, value: JSON.stringify(message.value), headers: message.headers });
+      list.push({ key: message.key, value: message.value, headers: stringHeaders(message.headers) });
       byTopic.set(topic, list);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.None,
-      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
-    });
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        compression: this.limits.compression,
+        topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
+      });
+    } catch (error) {
+      await this.replaceProducer(producer);
+      throw error;
+    }
   }
 
   async disconnect(): Promise<void> {
-    if (this.connected) await this.producer.disconnect();
+    const producer = this.producer;
+    const connected = this.connected;
+    this.producer = undefined;
     this.connected = undefined;
+    if (producer && connected) {
+      await connected.catch(() => undefined);
+      await producer.disconnect();
+    }
   }
+
+  private async replaceProducer(failed: Producer): Promise<void> {
+    if (this.producer !== failed) return;
+    this.producer = undefined;
+    this.connected = undefined;
+    await failed.disconnect().catch(() => undefined);
+  }
+}
+
+function stringHeaders(headers: Record<string, unknown> | undefined): IHeaders | undefined {
+  if (!headers) return undefined;
+  const result: IHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && value !== null) result[name] = String(value);
+  return result;
 }

@@ -1,33 +1,119 @@
-import type { DataSource } from 'typeorm';
-import type { MessagePublisher } from './message-publisher';
+import { Logger } from '@nestjs/common';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { encodedSize, permanentPublishFailure, type EncodedMessage, type MessagePublisher } from './message-publisher';
 
-interface OutboxRow {
+/** `enqueueMessages` notifies this channel at commit; the active relay listens and publishes at once. */
+export const OUTBOX_CHANNEL = 'bpo_outbox';
+/**
+ * The session-level advisory lock that makes one relay per database the active one (the others
+ * wait on standby). Any constant shared by every relay of the database works.
+ */
+export const OUTBOX_RELAY_LOCK = 7_310_412_001;
+
+export interface OutboxRelayOptions {
+  /** Poll interval when idle, and how often a standby relay tries to take over (ms). */
+  pollMs: number;
+  /** Upper bound of the backoff after a retryable failure (broker or database down), ms. */
+  maxBackoffMs: number;
+  /** Most rows read from the outbox at once. */
+  fetchRows: number;
+  /** Stored (pg_column_size) payload bytes read from the outbox at once (at least one row). */
+  fetchBytes: number;
+  /** Published rows are kept this long (to look into), then pruned. */
+  publishedRetentionHours: number;
+  /** Dead letters are kept this long, then pruned; 0 keeps them forever. */
+  deadLetterRetentionDays: number;
+  /** How often pruning runs (ms). */
+  pruneEveryMs: number;
+  /** A retryable failure (logged as a warning by the caller) */
+  onError: (error: Error) => void;
+  /** Where dead letters are reported (error level) and take-overs (log level). */
+  logger: Pick<Logger, 'error' | 'log'>;
+}
+
+export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
+  pollMs: 500,
+  maxBackoffMs: 30_000,
+  fetchRows: 500,
+  fetchBytes: 4 * 1024 * 1024,
+  publishedRetentionHours: 24,
+  deadLetterRetentionDays: 30,
+  pruneEveryMs: 3_600_000,
+  onError: () => undefined,
+  logger: new Logger('OutboxRelay'),
+};
+
+/** What this relay did since it started, for health checks and metrics. */
+export interface OutboxRelayStats {
+  /** This relay holds the lock and is the one publishing for the database. */
+  active: boolean;
+  /** Messages this relay published (acknowledged and marked). */
+  published: number;
+  /** Produce requests this relay sent successfully. */
+  requests: number;
+  /** Messages this relay moved to outbox_dead_letters. */
+  deadLettered: number;
+  /** Retryable failures in a row (0 once a pass succeeds); the backoff grows with it. */
+  consecutiveFailures: number;
+  lastError?: string;
+}
+
+interface PendingRow {
   id: string;
   topic: string;
   message_key: string | null;
-  payload: object;
+  value: string;
   headers: Record<string, string>;
 }
 
+interface Encoded {
+  id: string;
+  message: EncodedMessage;
+  bytes: number;
+}
+
 /**
- * Publishes outbox rows in id order and marks them published. A crash between the broker's
- * acknowledgement and the mark re-sends the rows: consumers dedupe by message id.
+ * Publishes outbox rows in id order. Only one relay per database publishes at a time: it holds a
+ * session-level advisory lock on a connection of its own, so rows of one key can never be sent by
+ * two relays out of order; the others are standbys that take over when that connection ends.
+ *
+ * Rows go out in produce requests of at most the publisher's `maxRequestBytes` (bytes, not rows);
+ * each request's rows are marked published (committed) as soon as the broker acknowledged it, so
+ * a failure part way republishes nothing already acknowledged. Only a crash between an
+ * acknowledgement and its mark re-sends that one request: consumers dedupe by message id.
+ *
+ * A message the broker can never accept (over the publisher's `maxMessageBytes`, or refused as too
+ * large or invalid when sent alone) moves to `outbox_dead_letters` with the reason and is logged as
+ * an error; the rows behind it go on. Any other failure (broker or database down) is retried with
+ * exponential backoff and never dead-letters anything.
  */
 export class OutboxRelay {
+  private readonly options: OutboxRelayOptions;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
   private stopped = true;
+  /** stop() was called: finish the request in flight, then return. */
+  private halting = false;
+  private lastPrune = 0;
+  /** The connection holding the advisory lock while this relay is the active one. */
+  private lock?: { runner: QueryRunner; unlisten: () => void };
+  private readonly counters: Omit<OutboxRelayStats, 'active'> = { published: 0, requests: 0, deadLettered: 0, consecutiveFailures: 0 };
 
+  /** `options` may be the poll interval alone (ms), as before. */
   constructor(
     private readonly dataSource: DataSource,
     private readonly publisher: MessagePublisher,
-    private readonly pollMs = 500,
-    private readonly onError: (error: Error) => void = () => undefined,
-  ) {}
+    options: Partial<OutboxRelayOptions> | number = {},
+    onError?: (error: Error) => void,
+  ) {
+    const given = typeof options === 'number' ? { pollMs: options } : options;
+    this.options = { ...DEFAULT_OUTBOX_RELAY_OPTIONS, ...given, ...(onError ? { onError } : {}) };
+  }
 
   start(): void {
     this.stopped = false;
+    this.halting = false;
     this.schedule(0);
   }
 
@@ -38,34 +124,208 @@ export class OutboxRelay {
     else this.schedule(0);
   }
 
+  /** Stops after the request in flight (acknowledged rows are marked), and hands the lock over. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.halting = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.releaseLock();
   }
 
-  /** Published rows are kept a day (to look into), then removed, so the table stays small. */
+  stats(): OutboxRelayStats {
+    return { active: this.isActive(), ...this.counters };
+  }
+
+  /** Dead letters in the database (from every relay), e.g. for a health check or a gauge. */
+  async countDeadLetters(): Promise<number> {
+    const [{ count }] = await this.dataSource.query('SELECT count(*)::int AS count FROM outbox_dead_letters');
+    return count;
+  }
+
+  /**
+   * Published rows are kept `publishedRetentionHours` (a day), dead letters
+   * `deadLetterRetentionDays` (30 days; 0 = forever), then removed, so the tables stay small.
+   */
   async prune(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM outbox WHERE published_at < now() - interval '1 day'`);
+    await this.dataSource.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)`, [
+      this.options.publishedRetentionHours,
+    ]);
+    if (this.options.deadLetterRetentionDays > 0) {
+      await this.dataSource.query(`DELETE FROM outbox_dead_letters WHERE failed_at < now() - make_interval(days => $1)`, [
+        this.options.deadLetterRetentionDays,
+      ]);
+    }
   }
 
-  /** Publishes everything pending; returns how many rows went out. */
+  /**
+   * Publishes everything pending when this relay is (or becomes) the active one; returns how many
+   * rows it published or dead-lettered (0 when another relay is active). Throws on a retryable failure.
+   */
   async flush(): Promise<number> {
+    const lock = await this.acquireLock();
+    if (!lock) return 0;
     let total = 0;
     for (;;) {
-      const sent = await this.dataSource.transaction(async (manager) => {
-        const rows: OutboxRow[] = await manager.query(
-          `SELECT id, topic, message_key, payload, headers FROM outbox
-            WHERE published_at IS NULL ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`,
-        );
-        if (rows.length === 0) return 0;
-        await this.publisher.publish(rows.map((row) => ({ topic: row.topic, key: row.message_key, value: row.payload, headers: row.headers })));
-        await manager.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
-        return rows.length;
-      });
-      total += sent;
-      if (sent === 0) return total;
+      if (this.halting) return total;
+      const rows = await this.fetch(lock);
+      if (rows.length === 0) return total;
+      total += await this.relay(lock, rows);
     }
+  }
+
+  private isActive(): boolean {
+    return !!this.lock && !this.lock.runner.isReleased;
+  }
+
+  /** The lock's connection, taking the lock if free; undefined while another relay holds it. */
+  private async acquireLock(): Promise<QueryRunner | undefined> {
+    if (this.lock && !this.lock.runner.isReleased) return this.lock.runner;
+    this.lock = undefined;
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [OUTBOX_RELAY_LOCK]);
+      if (!locked) {
+        await runner.release();
+        return undefined;
+      }
+      const client = (await runner.connect()) as NodeJS.EventEmitter;
+      const onNotification = () => this.wake();
+      client.on('notification', onNotification);
+      this.lock = { runner, unlisten: () => client.removeListener('notification', onNotification) };
+      await runner.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      this.options.logger.log({ message: 'outbox relay is now the active one for this database' });
+      return runner;
+    } catch (error) {
+      await this.dropLock(runner, error as Error);
+      throw error;
+    }
+  }
+
+  /** After a failure: when the lock's connection no longer answers, drop it (ending its session frees the lock). */
+  private async checkLock(): Promise<void> {
+    const runner = this.lock?.runner;
+    if (!runner) return;
+    if (runner.isReleased) {
+      this.lock = undefined;
+      return;
+    }
+    try {
+      await runner.query('SELECT 1');
+    } catch (error) {
+      await this.dropLock(runner, error as Error);
+    }
+  }
+
+  /** Releases the connection as broken: the pool destroys it, its session (and lock) ends. */
+  private async dropLock(runner: QueryRunner, error: Error): Promise<void> {
+    if (this.lock?.runner === runner) {
+      this.lock.unlisten();
+      this.lock = undefined;
+    }
+    await (runner as unknown as { releasePostgresConnection(error: Error): Promise<void> }).releasePostgresConnection(error);
+  }
+
+  private async releaseLock(): Promise<void> {
+    const lock = this.lock;
+    if (!lock || lock.runner.isReleased) {
+      this.lock = undefined;
+      return;
+    }
+    try {
+      await lock.runner.query(`UNLISTEN ${OUTBOX_CHANNEL}`);
+      await lock.runner.query('SELECT pg_advisory_unlock($1)', [OUTBOX_RELAY_LOCK]);
+      lock.unlisten();
+      this.lock = undefined;
+      await lock.runner.release();
+    } catch (error) {
+      await this.dropLock(lock.runner, error as Error);
+    }
+  }
+
+  /** The oldest pending rows, up to `fetchRows` rows and about `fetchBytes` stored bytes (at least one row). */
+  private fetch(lock: QueryRunner): Promise<PendingRow[]> {
+    return lock.query(
+      `SELECT o.id, o.topic, o.message_key, o.payload::text AS value, o.headers
+         FROM (SELECT id, sum(pg_column_size(payload)) OVER (ORDER BY id) - pg_column_size(payload) AS before
+                 FROM (SELECT id, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1) oldest) sized
+         JOIN outbox o USING (id)
+        WHERE sized.before < $2
+        ORDER BY o.id`,
+      [this.options.fetchRows, this.options.fetchBytes],
+    );
+  }
+
+  /** Publishes (or dead-letters) the rows in order; returns how many it handled. */
+  private async relay(lock: QueryRunner, rows: readonly PendingRow[]): Promise<number> {
+    const { maxRequestBytes, maxMessageBytes } = this.publisher.limits;
+    let handled = 0;
+    let group: Encoded[] = [];
+    let groupBytes = 0;
+    const sendGroup = async () => {
+      if (group.length > 0 && !this.halting) handled += await this.sendOrSplit(lock, group);
+      group = [];
+      groupBytes = 0;
+    };
+    for (const row of rows) {
+      if (this.halting) break; // stop() waits for the request in flight only
+      const message: EncodedMessage = { topic: row.topic, key: row.message_key, value: row.value, headers: row.headers };
+      const item = { id: row.id, message, bytes: encodedSize(message) };
+      if (item.bytes > maxMessageBytes) {
+        await sendGroup();
+        await this.deadLetter(lock, item, `message is ${item.bytes} bytes (key + value + headers), over the ${maxMessageBytes}-byte maximum a message may have`);
+        handled += 1;
+        continue;
+      }
+      if (group.length > 0 && groupBytes + item.bytes > maxRequestBytes) await sendGroup();
+      group.push(item);
+      groupBytes += item.bytes;
+    }
+    await sendGroup();
+    return handled;
+  }
+
+  /**
+   * One request for the group; on a permanent refusal of a group, each of its messages alone, in
+   * order, so only the refused one is dead-lettered. A retryable failure is thrown.
+   */
+  private async sendOrSplit(lock: QueryRunner, group: readonly Encoded[]): Promise<number> {
+    try {
+      await this.publisher.send(group.map((item) => item.message));
+    } catch (error) {
+      const reason = permanentPublishFailure(error);
+      if (reason === undefined) throw error;
+      if (group.length === 1) {
+        await this.deadLetter(lock, group[0], reason);
+        return 1;
+      }
+      let handled = 0;
+      for (const item of group) handled += await this.sendOrSplit(lock, [item]);
+      return handled;
+    }
+    // Committed at once (autocommit on the lock's connection): a later failure never re-sends these.
+    await lock.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])', [group.map((item) => item.id)]);
+    this.counters.published += group.length;
+    this.counters.requests += 1;
+    return group.length;
+  }
+
+  private async deadLetter(lock: QueryRunner, item: Encoded, reason: string): Promise<void> {
+    await lock.query(
+      `WITH moved AS (DELETE FROM outbox WHERE id = $1 AND published_at IS NULL RETURNING *)
+       INSERT INTO outbox_dead_letters (id, topic, message_key, payload, headers, created_at, encoded_bytes, failure)
+       SELECT id, topic, message_key, payload, headers, created_at, $2, $3 FROM moved`,
+      [item.id, item.bytes, reason],
+    );
+    this.counters.deadLettered += 1;
+    this.options.logger.error({
+      message: 'outbox message can never be published: moved to outbox_dead_letters',
+      outboxId: item.id,
+      topic: item.message.topic,
+      key: item.message.key,
+      bytes: item.bytes,
+      reason,
+    });
   }
 
   private schedule(ms: number): void {
@@ -73,20 +333,31 @@ export class OutboxRelay {
     this.timer = setTimeout(() => void this.tick(), ms);
   }
 
-  private lastPrune = 0;
-
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    const prune = Date.now() - this.lastPrune > 3_600_000;
-    if (prune) this.lastPrune = Date.now();
-    this.running = (prune ? this.prune().then(() => this.flush()) : this.flush()).then(
-      () => undefined,
-      (error: Error) => this.onError(error),
-    );
+    let failed = false;
+    this.running = (async () => {
+      try {
+        await this.flush();
+        if (this.isActive() && Date.now() - this.lastPrune > this.options.pruneEveryMs) {
+          this.lastPrune = Date.now();
+          await this.prune();
+        }
+        this.counters.consecutiveFailures = 0;
+      } catch (error) {
+        failed = true;
+        this.counters.consecutiveFailures += 1;
+        this.counters.lastError = (error as Error).message;
+        this.options.onError(error as Error);
+        // A database failure may have cost the lock's connection: then another relay (or this one, later) takes over.
+        await this.checkLock();
+      }
+    })();
     await this.running;
     this.running = undefined;
     if (this.stopped) return;
-    const next = this.again ? 0 : this.pollMs;
+    const backoff = Math.min(this.options.maxBackoffMs, this.options.pollMs * 2 ** Math.min(this.counters.consecutiveFailures, 16));
+    const next = failed ? backoff : this.again ? 0 : this.options.pollMs;
     this.again = false;
     this.schedule(next);
   }

@@ -1,7 +1,14 @@
 import { InitialSchema1764050000000 } from './1764050000000-InitialSchema';
 import { SyncRunFileEnd1764060000000 } from './1764060000000-SyncRunFileEnd';
 import { ScheduleEventsByStart1764070000000 } from './1764070000000-ScheduleEventsByStart';
+import { OutboxDeadLetters1764100000000 } from './1764100000000-OutboxDeadLetters';
 import { TypedStagingAndLeanEvents1764110000000 } from './1764110000000-TypedStagingAndLeanEvents';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
-export const migrations = [InitialSchema1764050000000, SyncRunFileEnd1764060000000, ScheduleEventsByStart1764070000000, TypedStagingAndLeanEvents1764110000000];
+export const migrations = [
+  InitialSchema1764050000000,
+  SyncRunFileEnd1764060000000,
+  ScheduleEventsByStart1764070000000,
+  OutboxDeadLetters1764100000000,
+  TypedStagingAndLeanEvents1764110000000,
+];
