@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { CompressionTypes } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { encodedSize, permanentPublishFailure, type EncodedMessage, type MessagePublisher } from './message-publisher';
 
@@ -291,7 +292,8 @@ export class OutboxRelay {
    */
   private async sendOrSplit(lock: QueryRunner, group: readonly Encoded[]): Promise<number> {
     try {
-      await this.publisher.send(group.map((item) => item.message));
+      // Outbox messages can be large (a file's events-changed parts): they travel compressed.
+      await this.publisher.send(group.map((item) => item.message), CompressionTypes.GZIP);
     } catch (error) {
       const reason = permanentPublishFailure(error);
       if (reason === undefined) throw error;
