@@ -115,10 +115,14 @@ export async function getJson<T>(url: string, token: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Pages through a cursor-paged list of the config API; returns the item count, pages and each page's latency. */
-export async function pageThrough(firstUrl: string, token: string): Promise<{ items: number; pages: number; pageMs: number[] }> {
+/**
+ * Pages through a cursor-paged list of the config API, in order, until its end or until `maxMs`
+ * has passed; returns the item count, each page's latency (in order), and whether it got to the end.
+ */
+export async function pageThrough(firstUrl: string, token: string, { maxMs = Infinity } = {}): Promise<{ items: number; pages: number; pageMs: number[]; complete: boolean }> {
   let items = 0;
   const pageMs: number[] = [];
+  const deadline = performance.now() + maxMs;
   for (let cursor: string | null = null; ; ) {
     const url = new URL(firstUrl);
     if (cursor) url.searchParams.set('cursor', cursor);
@@ -127,7 +131,7 @@ export async function pageThrough(firstUrl: string, token: string): Promise<{ it
     pageMs.push(performance.now() - started);
     items += page.items.length;
     cursor = page.nextCursor;
-    if (!cursor) return { items, pages: pageMs.length, pageMs };
+    if (!cursor || performance.now() > deadline) return { items, pages: pageMs.length, pageMs, complete: !cursor };
   }
 }
 

@@ -66,6 +66,8 @@ const NEIGHBOUR_INTERVAL_MS = Number(process.env.BENCH_NEIGHBOUR_INTERVAL_MS ?? 
 const NEIGHBOUR_PARTITION = process.env.BENCH_NEIGHBOUR_PARTITION ?? 'same';
 /** BENCH_VERIFY=1 keeps the COPY reference until the first sync is done and compares the two (not timed). */
 const VERIFY = process.env.BENCH_VERIFY === '1';
+/** The API step pages through every event unless this many seconds pass first (deep pages may be slow). */
+const API_MAX_SECONDS = Number(process.env.BENCH_API_MAX_SECONDS ?? 300);
 const ZONE = 'America/New_York';
 /** Days start the day after tomorrow: a run that crosses midnight in the site's zone still has no past days. */
 const SHAPE: ScheduleShape = { agents: agentsForRows(ROWS, 60), days: 60, firstDay: 2, zone: ZONE };
@@ -214,13 +216,14 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
 
   beforeAll(async () => {
     process.stdout.write(`bench: generating files for ${SHAPE.agents} agents x ${SHAPE.days} days (${work})\n`);
+    const generating = performance.now();
     Object.assign(file, writeCustomCsv(join(work, 'schedule.csv'), shapedRows(SHAPE)));
     if (CASES.has('resync')) {
       const changed = writeCustomCsv(join(work, 'schedule-changed.csv'), shapedRows(SHAPE, { changedShare: 0.02 }));
       file.changedRows = changed.rows;
       file.changedBytes = changed.bytes;
     }
-    results.file = { rows: file.rows, bytes: file.bytes, megabytes: +(file.bytes / 1e6).toFixed(1), agents: SHAPE.agents, days: SHAPE.days, zone: ZONE, firstDay: dayFromToday(SHAPE.firstDay, ZONE) };
+    results.file = { rows: file.rows, bytes: file.bytes, megabytes: +(file.bytes / 1e6).toFixed(1), agents: SHAPE.agents, days: SHAPE.days, zone: ZONE, firstDay: dayFromToday(SHAPE.firstDay, ZONE), generateMs: Math.round(performance.now() - generating) };
 
     database = await createTestDatabase();
     db = await Db.connect(database.url);
@@ -419,8 +422,9 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
         cursor = report.errors.nextCursor;
       } while (cursor);
     }
-    const events = await pageThrough(`${api}/events?siteId=${large.siteId}&limit=1000`, apiToken);
-    const pageMs = events.pageMs.sort((a, b) => a - b);
+    const events = await pageThrough(`${api}/events?siteId=${large.siteId}&limit=1000`, apiToken, { maxMs: API_MAX_SECONDS * 1000 });
+    const median = (values: number[]) => Math.round(percentile([...values].sort((a, b) => a - b), 50) ?? 0);
+    const pageMs = [...events.pageMs].sort((a, b) => a - b);
     const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM schedule_events WHERE schedule_id = $1', [large.scheduleId]);
     results.cases.api = {
       files: files.items.length,
@@ -428,6 +432,10 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
       events: events.items,
       eventsInDatabase: count,
       eventPages: events.pages,
+      eventsComplete: events.complete,
+      maxSeconds: API_MAX_SECONDS,
+      firstFivePagesMsMedian: median(events.pageMs.slice(0, 5)),
+      lastFivePagesMsMedian: median(events.pageMs.slice(-5)),
       pageMsP50: Math.round(percentile(pageMs, 50) ?? 0),
       pageMsP95: Math.round(percentile(pageMs, 95) ?? 0),
       pageMsMax: Math.round(pageMs[pageMs.length - 1] ?? 0),
@@ -478,7 +486,11 @@ function summary(): string {
   }
   if (c.api) {
     const a = c.api;
-    out.push('', `config-api: ${a.files} files, ${a.errorsPaged} errors, ${fmtInt(a.events as number)} events (of ${fmtInt(a.eventsInDatabase as number)}) in ${a.eventPages} pages of 1000; page p50 ${a.pageMsP50} ms, p95 ${a.pageMsP95} ms, max ${a.pageMsMax} ms; total ${seconds(a.totalMs as number)} s`);
+    out.push(
+      '',
+      `config-api: ${a.files} files, ${a.errorsPaged} errors paged; events ${fmtInt(a.events as number)} of ${fmtInt(a.eventsInDatabase as number)} in ${a.eventPages} pages of 1000${a.eventsComplete ? '' : ` (stopped after ${a.maxSeconds} s, BENCH_API_MAX_SECONDS)`}; total ${seconds(a.totalMs as number)} s`,
+      `  event page p50 ${a.pageMsP50} ms, p95 ${a.pageMsP95} ms, max ${a.pageMsMax} ms; first 5 pages ${a.firstFivePagesMsMedian} ms, last 5 ${a.lastFivePagesMsMedian} ms (median)`,
+    );
   }
   const steps = Object.keys(results.peakRssMb);
   if (steps.length) {
