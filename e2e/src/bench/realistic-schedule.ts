@@ -6,8 +6,9 @@ import { DateTime } from 'luxon';
  * 8-hour shift in 3-4 segments (Phones 4 h, Lunch 1 h, then Phones 3 h, or on every other day a
  * 15-minute Break and Phones 2 h 45), shift starts varying per agent (06:00-10:00) and a little by
  * day, local times in the site's time zone, days starting `firstDay` days from today. About
- * agents x days x 3.5 rows. Every agent whose number ends in 999 is not registered (an agent the
- * BPO still exports after they left): its rows are `unknown_agent` errors, as in real files.
+ * agents x days x 3.5 rows. Every agent whose number ends in 999, and the last one, is not
+ * registered (an agent the BPO still exports after they left): its rows are `unknown_agent`
+ * errors, as in real files.
  */
 export interface ScheduleShape {
   agents: number;
@@ -41,7 +42,7 @@ const GIVEN = ['Ana', 'Jose', 'Maria', 'Mark', 'Grace', 'John', 'Jörg', 'Li', '
 
 export const agentsForRows = (rows: number, days: number) => Math.max(1, Math.round(rows / (days * 3.5)));
 export const platformIdOf = (agent: number) => `E${String(10_000 + agent)}`;
-export const isRegistered = (agent: number) => agent % 1000 !== 999;
+export const isRegistered = (agent: number, agents: number) => agent % 1000 !== 999 && agent !== agents - 1;
 export const nameOf = (agent: number) => `${SURNAMES[agent % SURNAMES.length]}, ${GIVEN[(agent * 7) % GIVEN.length]} ${agent}`;
 
 /** Whether row `index` is among the changed ones of a variant (a fixed, well-spread pseudo-random choice). */
