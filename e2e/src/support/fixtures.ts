@@ -4,8 +4,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { DateTime } from 'luxon';
 import { Topics, type FileReceivedV1, type Platform } from '@bpo/contracts';
 import { physicalTopic } from '@bpo/messaging';
-import { hashSecret } from '@bpo/service-kit';
-import { testInfrastructure } from '@bpo/testing';
+import { generateSecret, hashSecret, hashToken } from '@bpo/service-kit';
+import { testInfrastructure, type ClientKey } from '@bpo/testing';
 
 /** SQL access for arranging and checking data, as the config API and the pipeline would leave it. */
 export class Db {
@@ -46,16 +46,20 @@ export interface Setup {
 /**
  * An organization with a BPO site (America/New_York), an integration on `platform`, event types
  * Phones/Chat/Break/Lunch/Training, agents with platform ids A1..A3, and mapping rules.
+ * `integrationId` fixes the integration's id (e.g. to choose its Kafka partition); random otherwise.
  */
-export async function arrangeOrganization(db: Db, { platform = 'custom' as Platform, timezone = 'America/New_York' } = {}): Promise<Setup> {
+export async function arrangeOrganization(
+  db: Db,
+  { platform = 'custom' as Platform, timezone = 'America/New_York', integrationId: chosenIntegrationId }: { platform?: Platform; timezone?: string; integrationId?: string } = {},
+): Promise<Setup> {
   const { id: organizationId } = await db.one<{ id: string }>(`INSERT INTO organizations (name, timezone) VALUES ('Acme', $1) RETURNING id`, [timezone]);
   const { id: scheduleId } = await db.one<{ id: string }>(`INSERT INTO schedules (organization_id, name, is_default) VALUES ($1, 'Default', true) RETURNING id`, [organizationId]);
   const { id: siteId } = await db.one<{ id: string }>(`INSERT INTO sites (organization_id, name, timezone, is_bpo) VALUES ($1, 'Manila BPO', $2, true) RETURNING id`, [organizationId, timezone]);
   const sftpUsername = `bpo-${randomUUID().slice(0, 8)}`;
   const sftpPassword = 'correct-horse-battery-staple';
   const { id: integrationId } = await db.one<{ id: string }>(
-    `INSERT INTO integrations (organization_id, site_id, platform, sftp_username, sftp_password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [organizationId, siteId, platform, sftpUsername, await hashSecret(sftpPassword)],
+    `INSERT INTO integrations (id, organization_id, site_id, platform, sftp_username, sftp_password_hash) VALUES (coalesce($6::uuid, gen_random_uuid()), $1, $2, $3, $4, $5) RETURNING id`,
+    [organizationId, siteId, platform, sftpUsername, await hashSecret(sftpPassword), chosenIntegrationId ?? null],
   );
   const eventTypes: Record<string, string> = {};
   for (const name of ['Phones', 'Chat', 'Break', 'Lunch', 'Training']) {
@@ -75,6 +79,40 @@ export async function arrangeOrganization(db: Db, { platform = 'custom' as Platf
   await rule('starts_with', 'brk', 'high', 'Break');
   await rule('pattern', '^lunch( break)?$', 'highest', 'Lunch');
   return { organizationId, scheduleId, siteId, integrationId, sftpUsername, sftpPassword, eventTypes, agents };
+}
+
+/**
+ * Many agents of the setup's site at once, each with a platform id for the integration's platform
+ * (`custom_platform_sftp` unless `field` says otherwise). Returns platform id -> agent id.
+ */
+export async function addAgents(db: Db, setup: Setup, agents: Array<{ platformId: string; name: string }>, field = 'custom_platform_sftp'): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (let at = 0; at < agents.length; at += 5000) {
+    const slice = agents.slice(at, at + 5000);
+    const rows = await db.query<{ id: string; platform_agent_id: string }>(
+      `WITH wanted AS MATERIALIZED (SELECT gen_random_uuid() AS id, w.* FROM unnest($3::text[], $4::text[]) AS w(platform_agent_id, name)),
+            made AS (INSERT INTO agents (id, organization_id, site_id, name) SELECT id, $1, $2, name FROM wanted)
+       INSERT INTO agent_platform_ids (agent_id, site_id, field, platform_agent_id)
+       SELECT id, $2, $5, platform_agent_id FROM wanted
+       RETURNING agent_id AS id, platform_agent_id`,
+      [setup.organizationId, setup.siteId, slice.map((agent) => agent.platformId), slice.map((agent) => agent.name), field],
+    );
+    for (const row of rows) ids.set(row.platform_agent_id, row.id);
+  }
+  return ids;
+}
+
+/** Registers an SSH public key for the setup's integration (as `POST .../ssh-keys` would). */
+export async function registerClientKey(db: Db, setup: Setup, key: ClientKey): Promise<void> {
+  const [algorithm] = key.line.split(' ');
+  await db.query('INSERT INTO integration_ssh_keys (integration_id, algorithm, public_key, fingerprint) VALUES ($1, $2, $3, $4)', [setup.integrationId, algorithm, key.line, key.fingerprint]);
+}
+
+/** An API token of the organization with `role`, stored as config-api stores it (hash only); returns the token. */
+export async function issueApiToken(db: Db, organizationId: string, role: 'basic' | 'lead' | 'manager' | 'admin' = 'basic'): Promise<string> {
+  const token = `bpo_${generateSecret(40)}`;
+  await db.query('INSERT INTO api_tokens (organization_id, name, role, token_hash) VALUES ($1, $2, $3, $4)', [organizationId, `test ${role}`, role, hashToken(token)]);
+  return token;
 }
 
 /** A day `offset` days from today in the zone, as YYYY-MM-DD. */

@@ -23,8 +23,8 @@ export interface BatchResult {
   stderr: string;
 }
 
-/** Runs OpenSSH's `sftp -b` with key authentication, from `cwd` (where local files are). */
-export function sftpBatch(options: { port: number; username: string; key: ClientKey; cwd: string; commands: string[] }): Promise<BatchResult> {
+/** Runs OpenSSH's `sftp -b` with key authentication, from `cwd` (where local files are); killed after `timeoutMs` (default 60 s). */
+export function sftpBatch(options: { port: number; username: string; key: ClientKey; cwd: string; commands: string[]; timeoutMs?: number }): Promise<BatchResult> {
   const batchFile = join(options.cwd, `batch-${Date.now()}-${Math.random().toString(16).slice(2)}.txt`);
   writeFileSync(batchFile, `${options.commands.join('\n')}\n`);
   const args = [
@@ -39,7 +39,7 @@ export function sftpBatch(options: { port: number; username: string; key: Client
     `${options.username}@127.0.0.1`,
   ];
   return new Promise((resolve) => {
-    execFile('sftp', args, { cwd: options.cwd, timeout: 60_000, maxBuffer: 10 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile('sftp', args, { cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, maxBuffer: 10 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
