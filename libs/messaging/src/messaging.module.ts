@@ -12,14 +12,25 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { Topics } from '@bpo/contracts';
 import { HealthIndicator } from '@bpo/service-kit';
 import { createKafka, type KafkaSettings } from './kafka-settings';
 import { MessageConsumer, type ConsumerOptions } from './message-consumer';
 import { MessagePublisher } from './message-publisher';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay, type OutboxLane } from './outbox-relay';
 import { ensureTopics } from './topic-admin';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+/**
+ * The outbox is published in two lanes: a large file's events-changed parts (bulk, possibly
+ * hundreds of MB) apart from everything else (sync statuses, file announcements), so no file's
+ * status waits behind another file's changes.
+ */
+export const OUTBOX_LANES: readonly OutboxLane[] = [
+  { name: 'events-changed', topics: [Topics.EventsChangedV1] },
+  { name: 'main', exceptTopics: [Topics.EventsChangedV1] },
+];
 
 export interface MessagingOptions extends KafkaSettings {
   /** Contract topics this service produces to or consumes from; created (with DLQs) at start-up. */
@@ -80,7 +91,7 @@ export class ConsumerRegistry implements OnApplicationBootstrap, BeforeApplicati
 @Injectable()
 export class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Messaging');
-  private relay?: OutboxRelay;
+  private relays: OutboxRelay[] = [];
 
   constructor(
     private readonly kafka: Kafka,
@@ -94,20 +105,25 @@ export class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdo
     await this.publisher.connect();
     if (this.options.outboxRelay) {
       if (!this.dataSource) throw new Error('the outbox relay needs the PersistenceModule');
-      this.relay = new OutboxRelay(this.dataSource, this.publisher, 500, (error) =>
-        this.logger.warn({ message: 'outbox relay failed, will retry', error: error.message }),
+      const dataSource = this.dataSource;
+      this.relays = OUTBOX_LANES.map(
+        (lane) =>
+          new OutboxRelay(dataSource, this.publisher, {
+            lane,
+            onError: (error) => this.logger.warn({ message: 'outbox relay failed, will retry', lane: lane.name, error: error.message }),
+          }),
       );
-      this.relay.start();
+      for (const relay of this.relays) relay.start();
     }
   }
 
   /** Publish queued outbox messages now rather than at the next poll. */
   wakeRelay(): void {
-    this.relay?.wake();
+    for (const relay of this.relays) relay.wake();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.relay?.stop();
+    await Promise.all(this.relays.map((relay) => relay.stop()));
   }
 }
 

@@ -6,12 +6,30 @@ import { encodedSize, permanentPublishFailure, type EncodedMessage, type Message
 /** `enqueueMessages` notifies this channel at commit; the active relay listens and publishes at once. */
 export const OUTBOX_CHANNEL = 'bpo_outbox';
 /**
- * The session-level advisory lock that makes one relay per database the active one (the others
- * wait on standby). Any constant shared by every relay of the database works.
+ * The session-level advisory locks (this class, and the lane's name hashed) that make one relay per
+ * lane and database the active one (the others wait on standby).
  */
-export const OUTBOX_RELAY_LOCK = 7_310_412_001;
+export const OUTBOX_RELAY_LOCK_CLASS = 7_310_413;
+
+/**
+ * Which outbox rows a relay publishes. Order is kept per key within a topic (all a consumer can
+ * see), so topics can be published by separate relays: the bulk of a large file (its
+ * events-changed parts) then never holds back another file's sync status. Each lane has its own
+ * lock, so one relay per lane per database is active.
+ */
+export interface OutboxLane {
+  name: string;
+  /** Only these topics (contract names)... */
+  topics?: readonly string[];
+  /** ...or every topic but these. */
+  exceptTopics?: readonly string[];
+}
+
+export const ALL_TOPICS_LANE: OutboxLane = { name: 'all' };
 
 export interface OutboxRelayOptions {
+  /** The rows this relay publishes (default: every topic). */
+  lane: OutboxLane;
   /** Poll interval when idle, and how often a standby relay tries to take over (ms). */
   pollMs: number;
   /** Upper bound of the backoff after a retryable failure (broker or database down), ms. */
@@ -33,6 +51,7 @@ export interface OutboxRelayOptions {
 }
 
 export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
+  lane: ALL_TOPICS_LANE,
   pollMs: 500,
   maxBackoffMs: 30_000,
   fetchRows: 500,
@@ -74,9 +93,10 @@ interface Encoded {
 }
 
 /**
- * Publishes outbox rows in id order. Only one relay per database publishes at a time: it holds a
- * session-level advisory lock on a connection of its own, so rows of one key can never be sent by
- * two relays out of order; the others are standbys that take over when that connection ends.
+ * Publishes the outbox rows of its lane in id order. Only one relay per lane and database publishes
+ * at a time: it holds a session-level advisory lock on a connection of its own, so rows of one key
+ * can never be sent by two relays out of order; the others are standbys that take over when that
+ * connection ends.
  *
  * Rows go out in produce requests of at most the publisher's `maxRequestBytes` (bytes, not rows);
  * each request's rows are marked published (committed) as soon as the broker acknowledged it, so
@@ -185,7 +205,7 @@ export class OutboxRelay {
     this.lock = undefined;
     const runner = this.dataSource.createQueryRunner();
     try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [OUTBOX_RELAY_LOCK]);
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [OUTBOX_RELAY_LOCK_CLASS, this.options.lane.name]);
       if (!locked) {
         await runner.release();
         return undefined;
@@ -195,7 +215,7 @@ export class OutboxRelay {
       client.on('notification', onNotification);
       this.lock = { runner, unlisten: () => client.removeListener('notification', onNotification) };
       await runner.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      this.options.logger.log({ message: 'outbox relay is now the active one for this database' });
+      this.options.logger.log({ message: 'outbox relay is now the active one for this database', lane: this.options.lane.name });
       return runner;
     } catch (error) {
       await this.dropLock(runner, error as Error);
@@ -235,7 +255,7 @@ export class OutboxRelay {
     }
     try {
       await lock.runner.query(`UNLISTEN ${OUTBOX_CHANNEL}`);
-      await lock.runner.query('SELECT pg_advisory_unlock($1)', [OUTBOX_RELAY_LOCK]);
+      await lock.runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', [OUTBOX_RELAY_LOCK_CLASS, this.options.lane.name]);
       lock.unlisten();
       this.lock = undefined;
       await lock.runner.release();
@@ -249,11 +269,13 @@ export class OutboxRelay {
     return lock.query(
       `SELECT o.id, o.topic, o.message_key, o.payload::text AS value, o.headers
          FROM (SELECT id, sum(pg_column_size(payload)) OVER (ORDER BY id) - pg_column_size(payload) AS before
-                 FROM (SELECT id, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1) oldest) sized
+                 FROM (SELECT id, payload FROM outbox
+                        WHERE published_at IS NULL AND ($3::text[] IS NULL OR topic = ANY($3)) AND ($4::text[] IS NULL OR topic <> ALL($4))
+                        ORDER BY id LIMIT $1) oldest) sized
          JOIN outbox o USING (id)
         WHERE sized.before < $2
         ORDER BY o.id`,
-      [this.options.fetchRows, this.options.fetchBytes],
+      [this.options.fetchRows, this.options.fetchBytes, this.options.lane.topics ?? null, this.options.lane.exceptTopics ?? null],
     );
   }
 
