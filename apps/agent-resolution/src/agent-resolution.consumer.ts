@@ -1,5 +1,4 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { Topics } from '@bpo/contracts';
 import { ConsumerRegistry, MessagePublisher, registerRowsStage } from '@bpo/messaging';
 import { AgentResolutionService } from './agent-resolution.service';
 
@@ -14,8 +13,8 @@ export class AgentResolutionConsumer implements OnModuleInit {
   onModuleInit(): void {
     registerRowsStage(this.registry, this.publisher, {
       stage: 'agent-resolution',
-      from: Topics.RowsMappedV1,
-      to: Topics.RowsResolvedV1,
+      from: 'rowsMapped',
+      to: 'rowsResolved',
       transform: (batch) => this.agents.resolveBatch(batch),
     });
   }

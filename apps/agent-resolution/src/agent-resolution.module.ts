@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@bpo/contracts';
+import { laneTopics, Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
 import { AgentDirectory, TypeOrmAgentDirectory } from './agent-directory.repository';
 import { AgentResolutionConfig } from './agent-resolution.config';
@@ -11,7 +11,7 @@ export class AgentResolutionModule {
   static register(config: AgentResolutionConfig): DynamicModule {
     return {
       module: AgentResolutionModule,
-      imports: infrastructureModules('agent-resolution', config, { topics: [Topics.RowsMappedV1, Topics.RowsResolvedV1, Topics.FileFailedV1], outboxRelay: false }),
+      imports: infrastructureModules('agent-resolution', config, { topics: [...laneTopics('rowsMapped', 'rowsResolved'), Topics.FileFailedV1], outboxRelay: false }),
       providers: [
         { provide: AgentResolutionConfig, useValue: config },
         { provide: AgentDirectory, useClass: TypeOrmAgentDirectory },

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@bpo/contracts';
+import { laneTopics, Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
 import { AgentsModule } from './agents/agents.module';
 import { ConfigApiConfig } from './config-api.config';
@@ -21,7 +21,7 @@ export class ConfigApiModule {
     return {
       module: ConfigApiModule,
       imports: [
-        ...infrastructureModules('config-api', config, { topics: [Topics.FileReceivedV1, Topics.SyncStatusV1], outboxRelay: true }),
+        ...infrastructureModules('config-api', config, { topics: [...laneTopics('fileReceived'), Topics.SyncStatusV1], outboxRelay: true }),
         ConfigApiCoreModule.register(config),
         OrganizationsModule,
         TokensModule,

@@ -1,5 +1,4 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { Topics } from '@bpo/contracts';
 import { ConsumerRegistry, MessagePublisher, registerRowsStage } from '@bpo/messaging';
 import { MappingService } from './mapping.service';
 
@@ -14,8 +13,8 @@ export class MappingConsumer implements OnModuleInit {
   onModuleInit(): void {
     registerRowsStage(this.registry, this.publisher, {
       stage: 'mapping',
-      from: Topics.RowsParsedV1,
-      to: Topics.RowsMappedV1,
+      from: 'rowsParsed',
+      to: 'rowsMapped',
       transform: (batch) => this.mapping.mapBatch(batch),
     });
   }

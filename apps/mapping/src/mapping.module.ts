@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@bpo/contracts';
+import { laneTopics, Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
 import { MappingConfig } from './mapping.config';
 import { MappingConsumer } from './mapping.consumer';
@@ -11,7 +11,7 @@ export class MappingModule {
   static register(config: MappingConfig): DynamicModule {
     return {
       module: MappingModule,
-      imports: infrastructureModules('mapping', config, { topics: [Topics.RowsParsedV1, Topics.RowsMappedV1, Topics.FileFailedV1], outboxRelay: false }),
+      imports: infrastructureModules('mapping', config, { topics: [...laneTopics('rowsParsed', 'rowsMapped'), Topics.FileFailedV1], outboxRelay: false }),
       providers: [
         { provide: MappingConfig, useValue: config },
         { provide: MappingRuleSnapshots, useClass: TypeOrmMappingRuleSnapshots },

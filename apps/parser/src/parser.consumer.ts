@@ -1,8 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { FileReceivedV1, Topics } from '@bpo/contracts';
+import { FileReceivedV1, laneGroupId, PipelineLanes, type PipelineLane } from '@bpo/contracts';
 import { ConsumerRegistry, decodeOrReject, MessagePublisher, reportFileFailed } from '@bpo/messaging';
 import { ParserService } from './parser.service';
 
+/** Parses announced files in both lanes: a large file's parse never holds up a small one's. */
 @Injectable()
 export class ParserConsumer implements OnModuleInit {
   constructor(
@@ -12,18 +13,21 @@ export class ParserConsumer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register({
-      groupId: 'parser',
-      topic: Topics.FileReceivedV1,
-      onDeadLetter: reportFileFailed(this.publisher, 'parser'),
-      handle: async (message) => {
-        const file = decodeOrReject(FileReceivedV1, message);
-        await this.parser.parseFile(
-          file,
-          (out) => this.publisher.publish([{ topic: Topics.RowsParsedV1, key: file.integrationId, value: out }]),
-          message.heartbeat,
-        );
-      },
-    });
+    for (const lane of Object.keys(PipelineLanes) as PipelineLane[]) {
+      const topics = PipelineLanes[lane];
+      this.registry.register({
+        groupId: laneGroupId('parser', lane),
+        topic: topics.fileReceived,
+        onDeadLetter: reportFileFailed(this.publisher, 'parser'),
+        handle: async (message) => {
+          const file = decodeOrReject(FileReceivedV1, message);
+          await this.parser.parseFile(
+            file,
+            (out) => this.publisher.publish([{ topic: topics.rowsParsed, key: file.integrationId, value: out }]),
+            message.heartbeat,
+          );
+        },
+      });
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@bpo/contracts';
+import { laneTopics, Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
 import { ParserConfig } from './parser.config';
 import { ParserConsumer } from './parser.consumer';
@@ -11,7 +11,7 @@ export class ParserModule {
   static register(config: ParserConfig): DynamicModule {
     return {
       module: ParserModule,
-      imports: infrastructureModules('parser', config, { topics: [Topics.FileReceivedV1, Topics.RowsParsedV1, Topics.FileFailedV1], outboxRelay: false }),
+      imports: infrastructureModules('parser', config, { topics: [...laneTopics('fileReceived', 'rowsParsed'), Topics.FileFailedV1], outboxRelay: false }),
       providers: [
         { provide: ParserConfig, useValue: config },
         { provide: ParserRepository, useClass: TypeOrmParserRepository },

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { FileFailedV1, Topics } from '@bpo/contracts';
+import { FileFailedV1, laneGroupId, PipelineLanes, Topics, type PipelineLane } from '@bpo/contracts';
 import { ConsumerRegistry, decodeFileMessage, decodeOrReject, MessagePublisher, reportFileFailed } from '@bpo/messaging';
 import { ScheduleWriterService } from './schedule-writer.service';
 
@@ -12,12 +12,14 @@ export class ScheduleWriterConsumer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register({
-      groupId: 'schedule-writer',
-      topic: Topics.RowsResolvedV1,
-      onDeadLetter: reportFileFailed(this.publisher, 'schedule-writer'),
-      handle: (message) => this.writer.receive(decodeFileMessage(message)),
-    });
+    for (const lane of Object.keys(PipelineLanes) as PipelineLane[]) {
+      this.registry.register({
+        groupId: laneGroupId('schedule-writer', lane),
+        topic: PipelineLanes[lane].rowsResolved,
+        onDeadLetter: reportFileFailed(this.publisher, 'schedule-writer'),
+        handle: (message) => this.writer.receive(decodeFileMessage(message)),
+      });
+    }
     this.registry.register({
       groupId: 'schedule-writer-failures',
       topic: Topics.FileFailedV1,

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@bpo/contracts';
+import { laneTopics, Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
 import { ScheduleWriterConfig } from './schedule-writer.config';
 import { ScheduleWriterConsumer } from './schedule-writer.consumer';
@@ -11,7 +11,7 @@ export class ScheduleWriterModule {
   static register(config: ScheduleWriterConfig): DynamicModule {
     return {
       module: ScheduleWriterModule,
-      imports: infrastructureModules('schedule-writer', config, { topics: [Topics.RowsResolvedV1, Topics.FileFailedV1, Topics.SyncStatusV1, Topics.EventsChangedV1], outboxRelay: true }),
+      imports: infrastructureModules('schedule-writer', config, { topics: [...laneTopics('rowsResolved'), Topics.FileFailedV1, Topics.SyncStatusV1, Topics.EventsChangedV1], outboxRelay: true }),
       providers: [{ provide: ScheduleWriterConfig, useValue: config }, SyncRunRepository, ScheduleWriterService, ScheduleWriterConsumer],
     };
   }

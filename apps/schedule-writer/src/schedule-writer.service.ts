@@ -77,6 +77,8 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
         return true;
       }
       if ((await this.runs.countBatches(manager, syncRunId)) < run.fileEnd.batchCount) return false;
+      // Files of one integration may travel different lanes: they are applied one at a time.
+      await this.runs.lockIntegration(manager, run.integrationId);
       await this.apply(manager, run);
       return true;
     });
@@ -115,6 +117,12 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     let supersededDays = 0;
     if (end.window) {
       const target = { organizationId: run.organizationId, scheduleId: integration.scheduleId, integrationId: run.integrationId, fileId: run.fileId };
+      const dropped = await this.runs.lockReferences(manager, run.id, integration.scheduleId);
+      if (dropped === null) {
+        await this.finishFailed(manager, run, { stage: 'schedule-writer', reason: 'the target schedule was deleted while the file was synced' });
+        return;
+      }
+      if (dropped > 0) this.logger.warn({ message: 'rows dropped: their agent or event type was deleted during the sync', syncRunId: run.id, rows: dropped });
       const agentsInFile = await this.runs.agentsInFile(manager, run.id);
       const rowsPerDay = await this.runs.stagedRowsPerDay(manager, run.id);
       const pastCutoff = integration.syncPastEvents ? null : endOfLocalDay(new Date(), integration.siteTimezone).toISOString();

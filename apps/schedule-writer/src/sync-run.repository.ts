@@ -59,6 +59,9 @@ function slices<T>(items: readonly T[]): T[][] {
 /** An instant as the pipeline spells it (ISO 8601, UTC, milliseconds), made by the database. */
 const isoSql = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** Advisory lock class of the per-integration apply lock (the second key is the integration id hashed). */
+const INTEGRATION_APPLY_LOCK_CLASS = 7_310_414;
+
 /** How a change is logged; the order is the order of an events-changed message's lists. */
 const ChangeKind = { Created: 0, Updated: 1, Deleted: 2 } as const;
 
@@ -123,6 +126,11 @@ export class SyncRunRepository {
     };
   }
 
+  /** Serialises applies of one integration's files until the transaction ends. */
+  async lockIntegration(manager: EntityManager, integrationId: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [INTEGRATION_APPLY_LOCK_CLASS, integrationId]);
+  }
+
   async countBatches(manager: EntityManager, syncRunId: string): Promise<number> {
     const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM sync_run_batches WHERE sync_run_id = $1', [syncRunId]);
     return count;
@@ -137,6 +145,35 @@ export class SyncRunRepository {
     );
     if (rows.length === 0 || !rows[0].schedule_id) return null;
     return { scheduleId: rows[0].schedule_id, siteTimezone: rows[0].site_timezone, syncPastEvents: rows[0].sync_past_events, replaceScope: rows[0].replace_scope };
+  }
+
+  /**
+   * What foreign keys would check per written event, once per file: the schedule, the file's
+   * agents and its event types are locked against deletion until the transaction ends (FOR KEY
+   * SHARE, as a foreign key check locks). Staged rows whose agent or event type was deleted since
+   * they were resolved are dropped, as the deletion's cascade would have dropped their events.
+   * Returns how many rows were dropped, or null when the schedule itself is gone.
+   */
+  async lockReferences(manager: EntityManager, syncRunId: string, scheduleId: string): Promise<number | null> {
+    const schedule: unknown[] = await manager.query('SELECT 1 FROM schedules WHERE id = $1 FOR KEY SHARE', [scheduleId]);
+    if (schedule.length === 0) return null;
+    const [{ missing }]: Array<{ missing: boolean }> = await manager.query(
+      `WITH agents_locked AS (
+         SELECT count(*) AS n FROM (SELECT 1 FROM agents WHERE id IN (SELECT DISTINCT agent_id FROM sync_run_rows WHERE sync_run_id = $1) FOR KEY SHARE) a
+       ), types_locked AS (
+         SELECT count(*) AS n FROM (SELECT 1 FROM event_types WHERE id IN (SELECT DISTINCT event_type_id FROM sync_run_rows WHERE sync_run_id = $1) FOR KEY SHARE) t
+       )
+       SELECT (SELECT n FROM agents_locked) < (SELECT count(DISTINCT agent_id) FROM sync_run_rows WHERE sync_run_id = $1)
+           OR (SELECT n FROM types_locked) < (SELECT count(DISTINCT event_type_id) FROM sync_run_rows WHERE sync_run_id = $1) AS missing`,
+      [syncRunId],
+    );
+    if (!missing) return 0;
+    const [, dropped]: [unknown, number] = await manager.query(
+      `DELETE FROM sync_run_rows r WHERE r.sync_run_id = $1
+          AND (NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = r.agent_id) OR NOT EXISTS (SELECT 1 FROM event_types t WHERE t.id = r.event_type_id))`,
+      [syncRunId],
+    );
+    return dropped;
   }
 
   /** How many events the file has on each day: how to cut its window into bounded ranges. */

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Topics } from '@bpo/contracts';
+import { laneTopics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
 import { FileStore, TypeOrmFileStore } from './file-store.repository';
 import { SftpAccounts, TypeOrmSftpAccounts } from './sftp-account.repository';
@@ -13,7 +13,7 @@ export class SftpIngestModule {
     return {
       module: SftpIngestModule,
       imports: infrastructureModules('sftp-ingest', config, {
-        topics: [Topics.FileReceivedV1],
+        topics: laneTopics('fileReceived'),
         outboxRelay: true,
         // An upload bigger than one chunk holds a connection (its staging transaction) until it ends.
         poolSize: MAX_ACTIVE_UPLOADS + 4,

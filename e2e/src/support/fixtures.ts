@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { DateTime } from 'luxon';
-import { Topics, type FileReceivedV1, type Platform } from '@bpo/contracts';
+import { laneOfFile, PipelineLanes, type FileReceivedV1, type Platform } from '@bpo/contracts';
 import { physicalTopic } from '@bpo/messaging';
 import { generateSecret, hashSecret, hashToken } from '@bpo/service-kit';
 import { testInfrastructure, type ClientKey } from '@bpo/testing';
@@ -135,7 +135,8 @@ export function customCsv(rows: Array<[agentId: string, start: string, end: stri
  */
 export async function storeAndAnnounceFile(db: Db, setup: Setup, namespace: string, filename: string, content: string | Buffer, receivedAt = new Date()) {
   const { message, fileId, syncRunId } = await storeFile(db, setup, filename, content, receivedAt);
-  await produce(namespace, Topics.FileReceivedV1, setup.integrationId, message);
+  // In the lane sftp-ingest would choose for the file's size.
+  await produce(namespace, PipelineLanes[laneOfFile(message.sizeBytes)].fileReceived, setup.integrationId, message);
   return { fileId, syncRunId };
 }
 

@@ -17,9 +17,46 @@ export const Topics = {
   SyncStatusV1: 'bpo.schedule.sync-status.v1',
   /** schedule-writer -> downstream: events created, updated and deleted by each file. */
   EventsChangedV1: 'bpo.schedule.events-changed.v1',
+  /** The bulk lane: the same four hops for large files (see PipelineLanes). */
+  FileReceivedBulkV1: 'bpo.ingest.file-received.bulk.v1',
+  RowsParsedBulkV1: 'bpo.pipeline.rows-parsed.bulk.v1',
+  RowsMappedBulkV1: 'bpo.pipeline.rows-mapped.bulk.v1',
+  RowsResolvedBulkV1: 'bpo.pipeline.rows-resolved.bulk.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/**
+ * A file travels the pipeline in one of two lanes of topics, chosen by its size when it is
+ * announced: a large file (a 60-day export of a big BPO, minutes of work) in the bulk lane, every
+ * other file in the main lane. A partition is worked in order, so without lanes a small file keyed
+ * to the same partition as a large one would wait for all of it. Each stage consumes both lanes
+ * with separate consumer groups; the messages are the same.
+ */
+export const PipelineLanes = {
+  main: { fileReceived: Topics.FileReceivedV1, rowsParsed: Topics.RowsParsedV1, rowsMapped: Topics.RowsMappedV1, rowsResolved: Topics.RowsResolvedV1 },
+  bulk: { fileReceived: Topics.FileReceivedBulkV1, rowsParsed: Topics.RowsParsedBulkV1, rowsMapped: Topics.RowsMappedBulkV1, rowsResolved: Topics.RowsResolvedBulkV1 },
+} as const;
+
+export type PipelineLane = keyof typeof PipelineLanes;
+export type PipelineHop = keyof (typeof PipelineLanes)['main'];
+
+/** Files larger than this (about 50,000 rows) take the bulk lane. */
+export const BULK_FILE_BYTES = 4 * 1024 * 1024;
+
+export function laneOfFile(sizeBytes: number): PipelineLane {
+  return sizeBytes > BULK_FILE_BYTES ? 'bulk' : 'main';
+}
+
+/** The topics of one hop in every lane, e.g. for a service to create at start-up. */
+export function laneTopics(...hops: PipelineHop[]): string[] {
+  return Object.values(PipelineLanes).flatMap((lane) => hops.map((hop) => lane[hop]));
+}
+
+/** A stage's consumer group in a lane: the main lane keeps the stage's own name. */
+export function laneGroupId(stage: string, lane: PipelineLane): string {
+  return lane === 'main' ? stage : `${stage}.${lane}`;
+}
 
 /** Messages that keep failing end here, with the error in headers. */
 export function deadLetterTopic(topic: string): string {

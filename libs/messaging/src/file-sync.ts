@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { MessageHeaders, Topics, type FileReceivedV1, type Platform } from '@bpo/contracts';
+import { laneOfFile, MessageHeaders, PipelineLanes, type FileReceivedV1, type Platform } from '@bpo/contracts';
 import { enqueueMessages } from './inbox-outbox';
 import type { OutgoingMessage } from './message-publisher';
 
@@ -18,8 +18,9 @@ export interface StoredFile {
 }
 
 /**
- * The file-received message of one sync run of a file: keyed by integration (one integration's
- * files stay in order), with an id per sync run so a re-sent copy is recognised downstream.
+ * The file-received message of one sync run of a file, in its size's lane: keyed by integration
+ * (one integration's files of a lane stay in order), with an id per sync run so a re-sent copy is
+ * recognised downstream.
  */
 export function fileReceivedMessage(file: StoredFile, syncRunId: string, now: Date): OutgoingMessage {
   const value: FileReceivedV1 = {
@@ -35,7 +36,7 @@ export function fileReceivedMessage(file: StoredFile, syncRunId: string, now: Da
     receivedAt: file.receivedAt.toISOString(),
     platform: file.platform,
   };
-  return { topic: Topics.FileReceivedV1, key: file.integrationId, value, headers: { [MessageHeaders.MessageId]: value.messageId } };
+  return { topic: PipelineLanes[laneOfFile(file.sizeBytes)].fileReceived, key: file.integrationId, value, headers: { [MessageHeaders.MessageId]: value.messageId } };
 }
 
 /**

@@ -1,27 +1,32 @@
-import type { PipelineStage, RowsBatchV1 } from '@bpo/contracts';
+import { laneGroupId, PipelineLanes, type PipelineHop, type PipelineLane, type PipelineStage, type RowsBatchV1 } from '@bpo/contracts';
 import type { ConsumerRegistry } from './messaging.module';
 import type { MessagePublisher } from './message-publisher';
 import { decodeFileMessage, reportFileFailed } from './pipeline-messages';
 
 export interface RowsStageOptions {
   stage: PipelineStage;
-  /** Contract topics read and written. */
-  from: string;
-  to: string;
+  /** The hops read and written, in each lane (see PipelineLanes). */
+  from: PipelineHop;
+  to: PipelineHop;
   /** Enriches one batch; must be deterministic for the same input, as redelivery re-runs it. */
   transform: (batch: RowsBatchV1) => Promise<RowsBatchV1>;
 }
 
 /**
- * A middle stage of the pipeline (mapping, agent-resolution): row batches are transformed and
+ * A middle stage of the pipeline (mapping, agent-resolution), in every lane: row batches are transformed and
  * handed on under the same key, end-of-file messages are handed on untouched, so the next stage
  * sees a file's messages in the order the parser sent them. The output message id is derived from
  * the input, so a redelivered batch produces an identical message that the writer drops.
  */
 export function registerRowsStage(registry: ConsumerRegistry, publisher: MessagePublisher, options: RowsStageOptions): void {
+  for (const lane of Object.keys(PipelineLanes) as PipelineLane[]) registerLane(registry, publisher, options, lane);
+}
+
+function registerLane(registry: ConsumerRegistry, publisher: MessagePublisher, options: RowsStageOptions, lane: PipelineLane): void {
+  const topics = PipelineLanes[lane];
   registry.register({
-    groupId: options.stage,
-    topic: options.from,
+    groupId: laneGroupId(options.stage, lane),
+    topic: topics[options.from],
     onDeadLetter: reportFileFailed(publisher, options.stage),
     handle: async (received) => {
       const message = decodeFileMessage(received);
@@ -29,7 +34,7 @@ export function registerRowsStage(registry: ConsumerRegistry, publisher: Message
         message.kind === 'rows'
           ? { ...(await options.transform(message)), messageId: `${options.stage}:${message.syncRunId}:${message.sequence}` }
           : { ...message, messageId: `${options.stage}:${message.syncRunId}:end` };
-      await publisher.publish([{ topic: options.to, key: message.integrationId, value: out }]);
+      await publisher.publish([{ topic: topics[options.to], key: message.integrationId, value: out }]);
     },
   });
 }

@@ -6,10 +6,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   batches arrive) instead of one JSON document per batch, so applying a file reads it back in
  *   bounded day ranges. Batches keep only their row errors. No foreign key on the staging table:
  *   each one costs a lookup per row, and staged rows are removed by the writer itself.
- * - `schedule_events` loses the foreign keys that cost a lookup per written row without protecting
- *   anything a cascade needs: the organization (implied by the schedule, whose deletion still
- *   cascades), and the source integration and file (provenance only). A deleted integration still
- *   clears the provenance of its events, now by a trigger that runs once per deleted integration.
+ * - `schedule_events` loses its foreign keys: each cost a lookup (and a row lock) per written event,
+ *   most of the cost of writing a large file. What they gave is kept at a per-file or per-parent
+ *   cost: the writer locks the file's agents, event types and schedule (FOR KEY SHARE) once per
+ *   file, so none can vanish under it; deleting an agent, event type or schedule deletes its
+ *   events, and deleting an integration clears the provenance of its events, by triggers that run
+ *   once per deleted row. The organization is implied by the schedule.
  * - Outbox payloads are stored uncompressed (see below).
  */
 export class TypedStagingAndLeanEvents1764110000000 implements MigrationInterface {
@@ -47,7 +49,24 @@ export class TypedStagingAndLeanEvents1764110000000 implements MigrationInterfac
       ALTER TABLE schedule_events
         DROP CONSTRAINT schedule_events_organization_id_fkey,
         DROP CONSTRAINT schedule_events_source_integration_id_fkey,
-        DROP CONSTRAINT schedule_events_source_file_id_fkey;
+        DROP CONSTRAINT schedule_events_source_file_id_fkey,
+        DROP CONSTRAINT schedule_events_schedule_id_fkey,
+        DROP CONSTRAINT schedule_events_agent_id_fkey,
+        DROP CONSTRAINT schedule_events_event_type_id_fkey;
+      -- Deleting an agent deletes its events: the index leads with the agent.
+      DROP INDEX schedule_events_agent;
+      CREATE INDEX schedule_events_agent ON schedule_events (agent_id, start_at);
+
+      -- What the foreign keys' cascades did, once per deleted parent row instead of a check per written event.
+      CREATE FUNCTION delete_events_of_agent() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN DELETE FROM schedule_events WHERE agent_id = OLD.id; RETURN OLD; END $$;
+      CREATE TRIGGER agents_delete_events AFTER DELETE ON agents FOR EACH ROW EXECUTE FUNCTION delete_events_of_agent();
+      CREATE FUNCTION delete_events_of_event_type() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN DELETE FROM schedule_events WHERE event_type_id = OLD.id; RETURN OLD; END $$;
+      CREATE TRIGGER event_types_delete_events AFTER DELETE ON event_types FOR EACH ROW EXECUTE FUNCTION delete_events_of_event_type();
+      CREATE FUNCTION delete_events_of_schedule() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN DELETE FROM schedule_events WHERE schedule_id = OLD.id; RETURN OLD; END $$;
+      CREATE TRIGGER schedules_delete_events AFTER DELETE ON schedules FOR EACH ROW EXECUTE FUNCTION delete_events_of_schedule();
 
       -- Outbox payloads live a day at most: storing them uncompressed makes queueing a large
       -- file's events-changed parts about a third cheaper.
@@ -71,7 +90,20 @@ export class TypedStagingAndLeanEvents1764110000000 implements MigrationInterfac
       DROP FUNCTION clear_event_provenance();
       UPDATE schedule_events e SET source_file_id = NULL WHERE NOT EXISTS (SELECT 1 FROM received_files f WHERE f.id = e.source_file_id);
       UPDATE schedule_events e SET source_integration_id = NULL WHERE NOT EXISTS (SELECT 1 FROM integrations i WHERE i.id = e.source_integration_id);
+      DROP TRIGGER agents_delete_events ON agents;
+      DROP FUNCTION delete_events_of_agent();
+      DROP TRIGGER event_types_delete_events ON event_types;
+      DROP FUNCTION delete_events_of_event_type();
+      DROP TRIGGER schedules_delete_events ON schedules;
+      DROP FUNCTION delete_events_of_schedule();
+      DROP INDEX schedule_events_agent;
+      CREATE INDEX schedule_events_agent ON schedule_events (schedule_id, agent_id, start_at);
+      DELETE FROM schedule_events e WHERE NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = e.agent_id)
+        OR NOT EXISTS (SELECT 1 FROM event_types t WHERE t.id = e.event_type_id) OR NOT EXISTS (SELECT 1 FROM schedules s WHERE s.id = e.schedule_id);
       ALTER TABLE schedule_events
+        ADD CONSTRAINT schedule_events_schedule_id_fkey FOREIGN KEY (schedule_id) REFERENCES schedules(id) ON DELETE CASCADE,
+        ADD CONSTRAINT schedule_events_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents(id) ON DELETE CASCADE,
+        ADD CONSTRAINT schedule_events_event_type_id_fkey FOREIGN KEY (event_type_id) REFERENCES event_types(id) ON DELETE CASCADE,
         ADD CONSTRAINT schedule_events_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE,
         ADD CONSTRAINT schedule_events_source_integration_id_fkey FOREIGN KEY (source_integration_id) REFERENCES integrations(id) ON DELETE SET NULL,
         ADD CONSTRAINT schedule_events_source_file_id_fkey FOREIGN KEY (source_file_id) REFERENCES received_files(id) ON DELETE SET NULL;
