@@ -76,6 +76,17 @@ export function peakRssMb(service: ServiceProcess): number | null {
   }
 }
 
+/** CPU time (user + system) a running service process has used so far, in seconds; null once it has exited. */
+export function cpuSeconds(service: ServiceProcess): number | null {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime, stime in clock ticks.
+    const fields = readFileSync(`/proc/${service.process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Math.round(((Number(fields[11]) + Number(fields[12])) / 100) * 10) / 10;
+  } catch {
+    return null;
+  }
+}
+
 /** Rejects as soon as any of the services exits (a crash or an out-of-memory kill), naming it and its last output. */
 export function firstExit(services: ServiceProcess[]): Promise<never> {
   const died = Promise.race(

@@ -30,6 +30,7 @@ import {
   pageThrough,
   partitionOf,
   peakRssMb,
+  cpuSeconds,
   percentile,
   seconds,
   StatusWatch,
@@ -97,6 +98,7 @@ interface SyncResult {
 const results: Record<string, unknown> & {
   cases: Record<string, unknown>;
   peakRssMb: Record<string, Record<string, number | null>>;
+  cpuSeconds: Record<string, Record<string, number | null>>;
   errors: Record<string, string>;
 } = {
   startedAt: new Date().toISOString(),
@@ -106,6 +108,7 @@ const results: Record<string, unknown> & {
   selected: [...CASES],
   cases: {},
   peakRssMb: {},
+  cpuSeconds: {},
   errors: {},
 };
 
@@ -138,6 +141,7 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
 
   const snapshotRss = (step: string) => {
     results.peakRssMb[step] = Object.fromEntries([...services.values()].map((service) => [service.name, peakRssMb(service)]));
+    results.cpuSeconds[step] = Object.fromEntries([...services.values()].map((service) => [service.name, cpuSeconds(service)]));
   };
 
   /** Uploads `local` as `remote` with OpenSSH sftp; returns when the sftp command returned (the file closed). */
@@ -496,6 +500,8 @@ function summary(): string {
   if (steps.length) {
     out.push('', 'peak RSS (VmHWM, MB) after each step:');
     out.push(table(['after', ...SERVICES], steps.map((stepName) => [stepName, ...SERVICES.map((name) => fmtInt(results.peakRssMb[stepName][name]))])));
+    out.push('', 'CPU seconds used (user + system, cumulative) after each step:');
+    out.push(table(['after', ...SERVICES], steps.map((stepName) => [stepName, ...SERVICES.map((name) => String(results.cpuSeconds[stepName]?.[name] ?? '-'))])));
   }
   for (const [name, message] of Object.entries(results.errors)) out.push(`FAILED ${name}: ${message.split('\n')[0]}`);
   return out.join('\n');

@@ -5,6 +5,12 @@ import { testInfrastructure } from './infrastructure';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 
+/**
+ * The old-space heap each service runs with (MB). Every service streams, so its live data is
+ * small; without a bound V8 lets garbage pile up to gigabytes before collecting it.
+ */
+export const SERVICE_HEAP_MB = 192;
+
 /** A free TCP port on loopback (the OS picks; the tiny race before the service binds it is acceptable in tests). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -40,7 +46,9 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const outDir = join(repoRoot, 'dist', 'apps', name);
-  const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'run.js'), outDir, join(outDir, 'apps', name, 'src', 'main.js')], {
+  // Services run with a bounded heap, as `npm start` runs them (see scripts/run.js).
+  const heap = `--max-old-space-size=${process.env.BPO_SERVICE_HEAP_MB ?? SERVICE_HEAP_MB}`;
+  const child = spawn(process.execPath, [heap, join(repoRoot, 'scripts', 'run.js'), outDir, join(outDir, 'apps', name, 'src', 'main.js')], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH,
