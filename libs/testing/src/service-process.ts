@@ -48,7 +48,9 @@ export async function startServiceProcess(
   const outDir = join(repoRoot, 'dist', 'apps', name);
   // Services run with a bounded heap, as `npm start` runs them (see scripts/run.js).
   const heap = `--max-old-space-size=${process.env.BPO_SERVICE_HEAP_MB ?? SERVICE_HEAP_MB}`;
-  const child = spawn(process.execPath, [heap, join(repoRoot, 'scripts', 'run.js'), outDir, join(outDir, 'apps', name, 'src', 'main.js')], {
+  // BPO_CPU_PROF_DIR=<dir>: each service writes a V8 CPU profile there when it stops (for finding hot spots).
+  const profile = process.env.BPO_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BPO_CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [heap, ...profile, join(repoRoot, 'scripts', 'run.js'), outDir, join(outDir, 'apps', name, 'src', 'main.js')], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH,
