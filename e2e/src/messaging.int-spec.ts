@@ -16,6 +16,7 @@ import {
   parseBrokers,
   PermanentMessageError,
   physicalTopic,
+  type MessageConsumer,
   type ReceivedMessage,
 } from '@bpo/messaging';
 
@@ -28,6 +29,7 @@ describe('MessagingModule against the real broker', () => {
   const received: ReceivedMessage[] = [];
   const deadLettered: string[] = [];
   let failuresBeforeSuccess = 0;
+  let consumer: MessageConsumer;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -39,7 +41,7 @@ describe('MessagingModule against the real broker', () => {
     class TestConsumer implements OnModuleInit {
       constructor(private readonly registry: ConsumerRegistry) {}
       onModuleInit() {
-        this.registry.register({
+        consumer = this.registry.register({
           groupId: 'messaging-test',
           topic: TOPIC,
           initialBackoffMs: 10,
@@ -49,6 +51,8 @@ describe('MessagingModule against the real broker', () => {
             if (body.kind === 'poison') throw new PermanentMessageError('not a message we understand');
             if (body.kind === 'flaky' && failuresBeforeSuccess++ < 2) throw new Error('transient');
             if (body.kind === 'broken') throw new Error('always fails');
+            // Longer than the group's session timeout (10 s): kafkajs alone would not heartbeat meanwhile.
+            if (body.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, 16_000));
             received.push(message);
           },
           onDeadLetter: async ({ message }) => {
@@ -108,6 +112,16 @@ describe('MessagingModule against the real broker', () => {
       await reader.stop();
     }
   });
+
+  it('keeps its group membership through a handler that works longer than the session timeout: no rebalance, no redelivery', async () => {
+    const joinsBefore = consumer.joins;
+    const publisher = app.get(MessagePublisher);
+    await publisher.publish([{ topic: TOPIC, key: 'slow', value: { kind: 'slow', n: 1 } }]);
+    await publisher.publish([{ topic: TOPIC, key: 'slow', value: { kind: 'after-slow' } }]);
+    await expectEventually(() => expect(received.some((m) => JSON.parse(m.value!.toString()).kind === 'after-slow')).toBe(true), { timeoutMs: 60_000 });
+    expect(received.filter((m) => JSON.parse(m.value!.toString()).kind === 'slow')).toHaveLength(1);
+    expect(consumer.joins).toBe(joinsBefore);
+  }, 90_000);
 
   it('publishes outbox rows committed in a transaction, and the inbox drops repeats', async () => {
     const dataSource = app.get(DataSource);

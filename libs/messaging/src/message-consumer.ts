@@ -49,6 +49,7 @@ export interface ConsumerOptions {
 export class MessageConsumer {
   private readonly consumer: Consumer;
   private running = false;
+  private joinCount = 0;
 
   constructor(
     kafka: Kafka,
@@ -66,7 +67,13 @@ export class MessageConsumer {
     });
   }
 
+  /** How many times this consumer joined its group: 1, plus one per rebalance it went through. */
+  get joins(): number {
+    return this.joinCount;
+  }
+
   async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joinCount += 1));
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: physicalTopic(this.settings, this.options.topic), fromBeginning: true });
     this.running = true;
