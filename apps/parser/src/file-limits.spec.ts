@@ -52,6 +52,12 @@ describe('parse limits: a file over a limit fails with one reason a BPO can act 
     expect(sent).toEqual([end]);
   });
 
+  it('a line too long because of its many columns reports its columns, counted to its end', async () => {
+    const csv = `${HEADER}\nA1${',x'.repeat(100_000)}\n${row()}\n`;
+    const { end } = await parse(csv, {}, limits(), KB64);
+    expect(end.failure?.reason).toBe('line 2 has 100,001 columns; the limit is 200');
+  });
+
   it('too many columns in the header', async () => {
     const { end } = await parse(HEADER + ',x'.repeat(300) + '\n' + row(), {}, limits(), KB64);
     expect(end.failure?.reason).toBe('line 1 has 304 columns; the limit is 200');

@@ -62,7 +62,9 @@ export async function* limitRows(
       const c = chunk.charCodeAt(i);
       if (c === NEWLINE) {
         if (previous === CR) lineChars -= 1;
-        if (lineChars > maxLineChars) throw lineTooLong(line, lineChars, maxLineChars);
+        // Whichever limit was passed first is the one reported.
+        if (over === 'columns' && !inQuotes) throw tooManyColumns();
+        if (over !== 'columns' && lineChars > maxLineChars) throw lineTooLong(line, lineChars, maxLineChars);
         if (rowChars > maxLineChars && line > rowLine && over === null) throw rowTooLong();
         line += 1;
         lineChars = 0;
