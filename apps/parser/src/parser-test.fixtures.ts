@@ -2,6 +2,7 @@
 import type { FileReceivedV1, RowsBatchV1 } from '@bpo/contracts';
 import { ParserRepository, type IntegrationParseSettings } from './parser.repository';
 import { ParserService, type FileMessage } from './parser.service';
+import type { ParseLimits } from './file-limits';
 
 class InMemoryParserRepository extends ParserRepository {
   constructor(private readonly content: Buffer, private readonly overrides: Partial<IntegrationParseSettings> = {}, private readonly chunkBytes = 7) {
@@ -30,9 +31,9 @@ export const file: FileReceivedV1 = {
   platform: 'custom',
 };
 
-export async function parse(content: string | Buffer, overrides: Partial<IntegrationParseSettings> = {}) {
+export async function parse(content: string | Buffer, overrides: Partial<IntegrationParseSettings> = {}, limits?: ParseLimits, chunkBytes?: number) {
   const sent: FileMessage[] = [];
-  const service = new ParserService(new InMemoryParserRepository(Buffer.isBuffer(content) ? content : Buffer.from(content), overrides));
+  const service = new ParserService(new InMemoryParserRepository(Buffer.isBuffer(content) ? content : Buffer.from(content), overrides, chunkBytes), limits);
   const end = await service.parseFile(file, async (message) => {
     sent.push(message);
   });

@@ -1,5 +1,33 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsNumber, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@bpo/service-kit';
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './file-limits';
 
 export class ParserConfig extends ServiceConfig {
   override HTTP_PORT = 3002;
+
+  /** Characters in one line of a file; a longer line fails the file (it is never buffered whole). */
+  @Type(() => Number) @IsInt() @Min(256) @Max(16 * 1024 * 1024)
+  PARSER_MAX_LINE_CHARS = DEFAULT_PARSE_LIMITS.maxLineChars;
+
+  /** Columns in one row of a file. */
+  @Type(() => Number) @IsInt() @Min(8) @Max(100_000)
+  PARSER_MAX_COLUMNS = DEFAULT_PARSE_LIMITS.maxColumns;
+
+  /** Rows in one file. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100_000_000)
+  PARSER_MAX_ROWS = DEFAULT_PARSE_LIMITS.maxRows;
+
+  /** Minutes parsing one file may take (waiting on the broker aside). */
+  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.1) @Max(24 * 60)
+  PARSER_MAX_PARSE_MINUTES = DEFAULT_PARSE_LIMITS.maxParseMs / 60_000;
+}
+
+export function parseLimitsOf(config: ParserConfig): ParseLimits {
+  return {
+    maxLineChars: config.PARSER_MAX_LINE_CHARS,
+    maxColumns: config.PARSER_MAX_COLUMNS,
+    maxRows: config.PARSER_MAX_ROWS,
+    maxParseMs: config.PARSER_MAX_PARSE_MINUTES * 60_000,
+  };
 }

@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { laneTopics, Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
-import { ParserConfig } from './parser.config';
+import { ParserConfig, parseLimitsOf } from './parser.config';
 import { ParserConsumer } from './parser.consumer';
 import { ParserRepository, TypeOrmParserRepository } from './parser.repository';
-import { ParserService } from './parser.service';
+import { PARSE_LIMITS, ParserService } from './parser.service';
 
 @Module({})
 export class ParserModule {
@@ -14,6 +14,7 @@ export class ParserModule {
       imports: infrastructureModules('parser', config, { topics: [...laneTopics('fileReceived', 'rowsParsed'), Topics.FileFailedV1], outboxRelay: false }),
       providers: [
         { provide: ParserConfig, useValue: config },
+        { provide: PARSE_LIMITS, useValue: parseLimitsOf(config) },
         { provide: ParserRepository, useClass: TypeOrmParserRepository },
         ParserService,
         ParserConsumer,

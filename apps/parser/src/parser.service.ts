@@ -1,9 +1,10 @@
 import { pipeline, Readable } from 'node:stream';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { parse } from 'fast-csv';
 import type { FileEndV1, FileReceivedV1, RowErrorV1, RowsBatchV1, ScheduleRowV1 } from '@bpo/contracts';
 import { detectDelimiter, readRow, resolveHeader, splitCsvLine, templateFor } from '@bpo/schedule-time';
-import { FileProblem, decodeText, readHead } from './schedule-text';
+import { FileProblem, count, decodeText, readHead } from './schedule-text';
+import { DEFAULT_PARSE_LIMITS, limitRows, type ParseLimits } from './file-limits';
 import { ParserRepository } from './parser.repository';
 
 /**
@@ -13,12 +14,18 @@ import { ParserRepository } from './parser.repository';
  */
 export const BATCH_SIZE = 3000;
 
+/** Characters of CSV values per batch at most, so a batch of long (but allowed) lines stays far below the broker's message limit. */
+export const BATCH_MAX_CHARS = 1_000_000;
+
+export const PARSE_LIMITS = Symbol('PARSE_LIMITS');
+
 export type FileMessage = RowsBatchV1 | FileEndV1;
 
 /**
  * Streams a stored file through its platform's template into batches of schedule rows in UTC.
  * Row problems travel with the batches, with their line and column; a file-level problem (empty,
- * no header, missing columns, not text in the integration's encoding) ends the file as failed.
+ * no header, missing columns, not text in the integration's encoding, over a ParseLimits limit)
+ * ends the file as failed: its end message carries the reason and the file's message is done.
  * Message ids are derived from the sync run and position, so parsing a file again after a crash
  * sends identical messages that later stages recognise.
  */
@@ -26,7 +33,11 @@ export type FileMessage = RowsBatchV1 | FileEndV1;
 export class ParserService {
   private readonly logger = new Logger(ParserService.name);
 
-  constructor(private readonly repository: ParserRepository) {}
+  private readonly limits: ParseLimits;
+
+  constructor(private readonly repository: ParserRepository, @Optional() @Inject(PARSE_LIMITS) limits?: ParseLimits) {
+    this.limits = limits ?? DEFAULT_PARSE_LIMITS;
+  }
 
   async parseFile(file: FileReceivedV1, send: (message: FileMessage) => Promise<void>, heartbeat: () => Promise<void> = async () => undefined): Promise<FileEndV1> {
     const envelope = { organizationId: file.organizationId, integrationId: file.integrationId, fileId: file.fileId, syncRunId: file.syncRunId };
@@ -37,15 +48,23 @@ export class ParserService {
     let to: string | undefined;
     let rows: ScheduleRowV1[] = [];
     let errors: RowErrorV1[] = [];
+    let batchChars = 0;
+    const limits = this.limits;
+    // Parse time counts the parser's own work, not the time the broker takes to acknowledge.
+    const startedAt = performance.now();
+    let waitingMs = 0;
 
     const flush = async () => {
       if (rows.length === 0 && errors.length === 0) return;
       const batch: RowsBatchV1 = { ...envelope, messageId: `parser:${file.syncRunId}:${sequence}`, occurredAt: file.receivedAt, kind: 'rows', sequence, rows, errors };
+      const sending = performance.now();
       await send(batch);
       await heartbeat();
+      waitingMs += performance.now() - sending;
       sequence += 1;
       rows = [];
       errors = [];
+      batchChars = 0;
     };
     const end = (failure?: string): FileEndV1 => ({
       ...envelope,
@@ -65,20 +84,31 @@ export class ParserService {
       const settings = await this.repository.settings(file.integrationId);
       if (!settings) throw new FileProblem('the integration no longer exists');
       const template = templateFor(settings.platform);
-      const head = await readHead(decodeText(this.repository.fileChunks(file.fileId), settings.encoding), settings.titleLines);
+      const head = await readHead(decodeText(this.repository.fileChunks(file.fileId), settings.encoding), settings.titleLines, limits.maxLineChars);
       const delimiter = detectDelimiter(head.headerLine, template);
       if (!delimiter.ok) throw new FileProblem(`line ${head.headerLineNumber}: ${delimiter.reason}`);
-      const header = resolveHeader(template, splitCsvLine(head.headerLine, delimiter.delimiter));
+      const headerCells = splitCsvLine(head.headerLine, delimiter.delimiter);
+      if (headerCells.length > limits.maxColumns) throw new FileProblem(`line ${count(head.headerLineNumber)} has ${count(headerCells.length)} columns; the limit is ${count(limits.maxColumns)}`);
+      const header = resolveHeader(template, headerCells);
       if (!header.ok) throw new FileProblem(`line ${head.headerLineNumber}: ${header.reason}`);
       const context = { timezone: settings.timezone, siteTimezone: settings.siteTimezone, dateOrder: settings.dateOrder };
 
       const records = parse({ delimiter: delimiter.delimiter, headers: false, ignoreEmpty: false });
       // pipeline (not pipe) so a decoding failure mid-file reaches the loop below as an error.
-      pipeline(Readable.from(head.body), records, () => undefined);
+      // Lines and rows are checked before fast-csv sees them: it buffers a whole row, however long.
+      const body = limitRows(head.body, { delimiter: delimiter.delimiter, maxColumns: limits.maxColumns, maxLineChars: limits.maxLineChars, firstLine: head.headerLineNumber + 1 });
+      pipeline(Readable.from(body), records, () => undefined);
       let line = head.headerLineNumber;
       for await (const cells of records as AsyncIterable<string[]>) {
         line += 1;
+        if ((line & 255) === 0 && performance.now() - startedAt - waitingMs > limits.maxParseMs) {
+          throw new FileProblem(`parsing the file took longer than ${minutes(limits.maxParseMs)}, the limit (stopped at line ${count(line)}); split it into smaller files`);
+        }
+        for (const cell of cells) batchChars += cell.length;
         const reading = readRow(template, header.columns, cells, line, context);
+        if ((reading.ok || reading.problems.length > 0) && rowCount >= limits.maxRows) {
+          throw new FileProblem(`the file has more than ${count(limits.maxRows)} rows, the limit; split it into smaller files`);
+        }
         if (reading.ok) {
           rowCount += 1;
           rows.push(reading.row);
@@ -89,7 +119,7 @@ export class ParserService {
           rowErrorCount += 1;
           errors.push(...reading.problems);
         }
-        if (rows.length + errors.length >= BATCH_SIZE) await flush();
+        if (rows.length + errors.length >= BATCH_SIZE || batchChars >= BATCH_MAX_CHARS) await flush();
       }
       await flush();
       const done = end();
@@ -104,6 +134,11 @@ export class ParserService {
       return failed;
     }
   }
+}
+
+function minutes(ms: number): string {
+  const value = Math.round((ms / 60_000) * 10) / 10;
+  return value === 1 ? '1 minute' : `${value} minutes`;
 }
 
 /** fast-csv's own errors (e.g. an unterminated quote) are file problems, with its words. */

@@ -5,6 +5,13 @@ export class FileProblem extends Error {
   override name = 'FileProblem';
 }
 
+/** A count as a BPO reads it: 52,428,800. */
+export const count = (n: number) => n.toLocaleString('en-US');
+
+export function lineTooLong(line: number, length: number, maxChars: number): FileProblem {
+  return new FileProblem(`line ${count(line)} is ${count(length)} characters long; the limit is ${count(maxChars)}`);
+}
+
 export const SupportedEncodings = ['utf-8', 'iso-8859-1', 'windows-1252'] as const;
 
 /**
@@ -55,13 +62,14 @@ export interface FileHead {
  * Finds the header: the first non-blank line after the integration's title lines (some WFM
  * reports put a title above the table). Only the head is buffered; the body keeps streaming.
  */
-export async function readHead(text: AsyncIterable<string>, titleLines: number): Promise<FileHead> {
+export async function readHead(text: AsyncIterable<string>, titleLines: number, maxLineChars = Number.MAX_SAFE_INTEGER): Promise<FileHead> {
   const iterator = text[Symbol.asyncIterator]();
   let buffer = '';
   let lineNumber = 0;
   for (;;) {
     const newline = buffer.indexOf('\n');
     if (newline === -1) {
+      if (buffer.replace(/\r$/, '').length > maxLineChars) throw await measureLongLine(buffer, iterator, lineNumber + 1, maxLineChars);
       const next = await iterator.next();
       if (!next.done) {
         buffer += next.value;
@@ -72,6 +80,7 @@ export async function readHead(text: AsyncIterable<string>, titleLines: number):
     }
     const end = newline === -1 ? buffer.length : newline;
     const line = buffer.slice(0, end).replace(/\r$/, '');
+    if (line.length > maxLineChars) throw lineTooLong(lineNumber + 1, line.length, maxLineChars);
     buffer = buffer.slice(end + 1);
     lineNumber += 1;
     if (lineNumber <= titleLines || line.trim() === '') continue;
@@ -85,4 +94,21 @@ export async function readHead(text: AsyncIterable<string>, titleLines: number):
       })(),
     };
   }
+}
+
+/** Reads the rest of an over-long line (dropping it, never buffering it) to report its exact length. */
+async function measureLongLine(start: string, iterator: AsyncIterator<string>, lineNumber: number, maxLineChars: number): Promise<FileProblem> {
+  let length = start.length;
+  let last = start[start.length - 1];
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    const newline = next.value.indexOf('\n');
+    if (newline !== -1) {
+      length += newline;
+      last = newline > 0 ? next.value[newline - 1] : last;
+      return lineTooLong(lineNumber, last === '\r' ? length - 1 : length, maxLineChars);
+    }
+    length += next.value.length;
+    if (next.value.length > 0) last = next.value[next.value.length - 1];
+  }
+  return lineTooLong(lineNumber, last === '\r' ? length - 1 : length, maxLineChars);
 }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@bpo/service-kit';
 
 export class ScheduleWriterConfig extends ServiceConfig {
@@ -11,4 +11,8 @@ export class ScheduleWriterConfig extends ServiceConfig {
    */
   @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
   WRITER_ROWS_PER_RANGE = 25_000;
+
+  /** A processing sync run with no progress this long (minutes) is failed, to be replayed (see stuck-runs.ts). */
+  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.1) @Max(7 * 24 * 60)
+  STUCK_RUN_MINUTES = 30;
 }

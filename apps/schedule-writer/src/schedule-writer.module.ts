@@ -5,6 +5,7 @@ import { ScheduleWriterConfig } from './schedule-writer.config';
 import { ScheduleWriterConsumer } from './schedule-writer.consumer';
 import { ScheduleWriterService } from './schedule-writer.service';
 import { SyncRunRepository } from './sync-run.repository';
+import { StuckRunSweeper } from './stuck-runs';
 
 @Module({})
 export class ScheduleWriterModule {
@@ -12,7 +13,7 @@ export class ScheduleWriterModule {
     return {
       module: ScheduleWriterModule,
       imports: infrastructureModules('schedule-writer', config, { topics: [...laneTopics('rowsResolved'), Topics.FileFailedV1, Topics.SyncStatusV1, Topics.EventsChangedV1], outboxRelay: true }),
-      providers: [{ provide: ScheduleWriterConfig, useValue: config }, SyncRunRepository, ScheduleWriterService, ScheduleWriterConsumer],
+      providers: [{ provide: ScheduleWriterConfig, useValue: config }, SyncRunRepository, ScheduleWriterService, ScheduleWriterConsumer, StuckRunSweeper],
     };
   }
 }

@@ -2,6 +2,7 @@ export * from './kafka-settings';
 export * from './topic-admin';
 export * from './message-publisher';
 export * from './message-consumer';
+export { classifyFailure, formatMinutes, transientLimitReason, type Classification, type FailureKind, type Unreachable } from './error-classification';
 export * from './inbox-outbox';
 export * from './outbox-relay';
 export * from './messaging.module';

@@ -2,13 +2,14 @@ import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs'
 import { deadLetterTopic, MessageHeaders } from '@bpo/contracts';
 import type { MessagePublisher } from './message-publisher';
 import { physicalTopic, type KafkaSettings } from './kafka-settings';
+import { classifyFailure, PermanentMessageError, type Classification } from './error-classification';
+
+export { PermanentMessageError };
 
 const HEARTBEAT_INTERVAL_MS = 3_000;
 
-/** Thrown by a handler for a message that can never succeed: it goes to the dead-letter topic at once. */
-export class PermanentMessageError extends Error {
-  override name = 'PermanentMessageError';
-}
+/** How long a message whose failures are all transient (database or broker away) is retried: 10 minutes. */
+export const DEFAULT_TRANSIENT_RETRY_MS = 10 * 60_000;
 
 export interface ReceivedMessage {
   topic: string;
@@ -25,6 +26,10 @@ export interface DeadLetter {
   message: ReceivedMessage;
   error: Error;
   attempts: number;
+  /** Why it failed: a content problem, the transient limit reached, or an unexpected error. */
+  classification: Classification;
+  /** For a transient failure: how long it was retried. */
+  transientRetryMs?: number;
 }
 
 export interface ConsumerOptions {
@@ -36,15 +41,26 @@ export interface ConsumerOptions {
   onDeadLetter?: (dead: DeadLetter) => Promise<void>;
   /** Attempts before dead-lettering a message that keeps failing. */
   maxAttempts?: number;
-  /** First retry delay; doubles each time, capped at 5 s. */
+  /** First retry delay; doubles each time, capped at 5 s (unexpected errors) or `maxTransientBackoffMs`. */
   initialBackoffMs?: number;
+  /**
+   * How long a message is retried while its failures are transient (lost database or broker
+   * connections, leadership moves): it is never dead-lettered before. Default 10 minutes.
+   */
+  transientRetryMs?: number;
+  /** Cap of the retry delay for transient failures; default 30 s. */
+  maxTransientBackoffMs?: number;
   log?: (level: 'warn' | 'error' | 'log', message: string, fields: object) => void;
 }
 
 /**
  * At-least-once consumption: the offset is committed only after the handler resolved, or after the
  * message was safely dead-lettered. Handlers must therefore be idempotent (see Inbox).
- * A failing message is retried in place with backoff a bounded number of times, never forever.
+ * A failing message is retried in place with backoff, never forever (see classifyFailure):
+ * content problems are dead-lettered at once; transient failures (database or broker away) are
+ * retried until the infrastructure is back, up to `transientRetryMs`; a lost group membership
+ * hands the message back to kafkajs (it re-joins and the message is redelivered, never
+ * dead-lettered from a member that could not commit it); anything else gets `maxAttempts`.
  */
 export class MessageConsumer {
   private readonly consumer: Consumer;
@@ -118,25 +134,50 @@ export class MessageConsumer {
   private async processWithRetries(received: ReceivedMessage): Promise<void> {
     const { topic, partition, heartbeat } = received;
     const maxAttempts = this.options.maxAttempts ?? 5;
-    let delay = this.options.initialBackoffMs ?? 200;
+    const configured = this.options.transientRetryMs;
+    const transientRetryMs = configured !== undefined && Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_TRANSIENT_RETRY_MS;
+    const initialDelay = this.options.initialBackoffMs ?? 200;
+    let delay = initialDelay;
+    let unexpectedFailures = 0;
+    let transientSince: number | undefined;
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.options.handle(received);
         return;
       } catch (caught) {
         const error = caught instanceof Error ? caught : new Error(String(caught));
-        const permanent = error instanceof PermanentMessageError;
-        const fields = { topic, partition, offset: received.offset, attempt, groupId: this.options.groupId, error: error.message };
-        if (permanent || attempt >= maxAttempts || !this.running) {
-          if (!this.running && !permanent) throw error; // shutting down: leave it uncommitted for the next owner
+        const classification = classifyFailure(error);
+        const fields = { topic, partition, offset: received.offset, attempt, groupId: this.options.groupId, failure: classification.kind, error: error.message };
+        if (classification.kind === 'membership') {
+          // Nothing this member does with the message can be committed any more.
+          this.options.log?.('warn', 'group membership lost while handling a message; it will be redelivered', fields);
+          throw error;
+        }
+        if (!this.running && classification.kind !== 'permanent') throw error; // shutting down: leave it uncommitted for the next owner
+        let exhausted = classification.kind === 'permanent';
+        let cap = 5_000;
+        if (classification.kind === 'transient') {
+          transientSince ??= Date.now();
+          exhausted = Date.now() - transientSince >= transientRetryMs;
+          cap = this.options.maxTransientBackoffMs ?? 30_000;
+        } else if (classification.kind === 'unexpected') {
+          transientSince = undefined;
+          unexpectedFailures += 1;
+          exhausted = unexpectedFailures >= maxAttempts;
+          if (delay > 5_000) delay = initialDelay;
+        }
+        if (exhausted) {
           this.options.log?.('error', 'message dead-lettered', fields);
           await this.deadLetter(received, error, attempt);
-          await this.options.onDeadLetter?.({ message: received, error, attempts: attempt });
+          await this.options.onDeadLetter?.({ message: received, error, attempts: attempt, classification, ...(classification.kind === 'transient' ? { transientRetryMs } : {}) });
           return;
         }
-        this.options.log?.('warn', 'message failed, retrying', { ...fields, retryInMs: delay });
-        await sleepWithHeartbeat(delay, heartbeat);
-        delay = Math.min(delay * 2, 5_000);
+        // Transient failures never wait past the limit: the last retry comes right at it.
+        const wait = classification.kind === 'transient' ? Math.max(0, Math.min(delay, cap, transientSince! + transientRetryMs - Date.now())) : Math.min(delay, cap);
+        this.options.log?.('warn', 'message failed, retrying', { ...fields, retryInMs: wait });
+        await sleepWithHeartbeat(wait, heartbeat, () => this.running);
+        if (!this.running) throw error; // stopped while waiting: the next owner takes the message over
+        delay = Math.min(delay * 2, cap);
       }
     }
   }
@@ -178,7 +219,12 @@ function parseOrRaw(value: Buffer | null): object {
   }
 }
 
-async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  await heartbeat().catch(() => undefined);
+/** Waits (the periodic heartbeat of process() keeps running), ending early once the consumer stops. */
+async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>, running: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && running()) await new Promise((resolve) => setTimeout(resolve, Math.min(250, until - Date.now())));
+  await heartbeat().catch((error: unknown) => {
+    // Dropped from the group while waiting: retrying here could never be committed.
+    if (classifyFailure(error).kind === 'membership') throw error;
+  });
 }

@@ -37,6 +37,8 @@ export interface MessagingOptions extends KafkaSettings {
   topics: readonly string[];
   /** Run the outbox relay in this service (needs the PersistenceModule). */
   outboxRelay?: boolean;
+  /** How long consumers retry transient failures (TRANSIENT_RETRY_MINUTES); see MessageConsumer. */
+  transientRetryMs?: number;
 }
 
 @Injectable()
@@ -71,6 +73,7 @@ export class ConsumerRegistry implements OnApplicationBootstrap, BeforeApplicati
   register(options: ConsumerOptions): MessageConsumer {
     const consumer = new MessageConsumer(this.kafka, this.options, this.publisher, {
       log: (level, message, fields) => this.logger[level]({ message, ...fields }),
+      transientRetryMs: this.options.transientRetryMs,
       ...options,
     });
     this.consumers.push(consumer);

@@ -1,6 +1,7 @@
 import type { ClassConstructor } from 'class-transformer';
 import { decodeMessage, FileEndV1, FileFailedV1, RowsBatchV1, Topics, type FileMessageV1, type PipelineStage } from '@bpo/contracts';
 import { PermanentMessageError, type DeadLetter, type ReceivedMessage } from './message-consumer';
+import { transientLimitReason } from './error-classification';
 import type { MessagePublisher } from './message-publisher';
 
 /** Decodes and validates a message; one that is not a valid contract message can never succeed. */
@@ -24,12 +25,31 @@ export function decodeFileMessage(message: ReceivedMessage): FileMessageV1 {
 }
 
 /**
+ * The reason a dead-lettered message gives its file's report: words a BPO can act on, never an
+ * internal error's text (that stays in the logs and the dead letter's `bpo-error` header).
+ */
+export function deadLetterReason(stage: PipelineStage, { error, attempts, classification, transientRetryMs }: DeadLetter): string {
+  switch (classification.kind) {
+    case 'transient':
+      return transientLimitReason(classification.unreachable, (transientRetryMs ?? 0) / 60_000);
+    case 'permanent': {
+      // Our own contract checks (a message no stage can read): short, deliberate texts, first line only.
+      const detail = error.message.split('\n')[0].slice(0, 200);
+      return `the platform could not process the file at stage ${stage} (${detail}); the file can be replayed once this is fixed`;
+    }
+    default:
+      return `an internal error at stage ${stage} stopped the file after ${attempts} attempts; the file can be replayed`;
+  }
+}
+
+/**
  * After a message of a file was dead-lettered, tells the schedule-writer that the file failed at
  * this stage, so the sync is reported `failed` rather than left hanging. A message too broken to
  * name its file is only dead-lettered.
  */
 export function reportFileFailed(publisher: MessagePublisher, stage: PipelineStage) {
-  return async ({ message, error }: DeadLetter): Promise<void> => {
+  return async (dead: DeadLetter): Promise<void> => {
+    const { message } = dead;
     let envelope: Partial<FileFailedV1> = {};
     try {
       envelope = JSON.parse(message.value?.toString() ?? '{}') as Partial<FileFailedV1>;
@@ -45,7 +65,7 @@ export function reportFileFailed(publisher: MessagePublisher, stage: PipelineSta
       integrationId,
       fileId,
       syncRunId,
-      failure: { stage, reason: error.message },
+      failure: { stage, reason: deadLetterReason(stage, dead) },
     };
     await publisher.publish([{ topic: Topics.FileFailedV1, key: integrationId, value: failed }]);
   };

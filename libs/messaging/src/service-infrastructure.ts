@@ -22,6 +22,7 @@ export function infrastructureModules(service: string, config: ServiceConfig, op
       namespace: config.KAFKA_TOPIC_NAMESPACE,
       topics: options.topics,
       outboxRelay: options.outboxRelay,
+      transientRetryMs: config.TRANSIENT_RETRY_MINUTES * 60_000,
     }),
     HealthModule.forRoot(service, [DatabaseHealthIndicator, KafkaHealthIndicator]),
   ];

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 /** What every service reads from its environment. Each app's config class extends this. */
 export class ServiceConfig {
@@ -20,6 +20,13 @@ export class ServiceConfig {
   /** Port of the service's HTTP server (health check; the REST API for config-api). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   HTTP_PORT: number;
+
+  /**
+   * How long a consumer keeps retrying a message whose failures are transient (database or broker
+   * unreachable, restarting, a leader moving) before it gives up and fails the file. Minutes.
+   */
+  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.1) @Max(1440)
+  TRANSIENT_RETRY_MINUTES = 10;
 
   /** Address the HTTP server binds; 0.0.0.0 inside a container. */
   @IsOptional() @IsString() @IsNotEmpty()
