@@ -66,7 +66,8 @@ export class ParserService {
       if (!delimiter.ok) throw new FileProblem(`line ${head.headerLineNumber}: ${delimiter.reason}`);
       const header = resolveHeader(template, splitCsvLine(head.headerLine, delimiter.delimiter));
       if (!header.ok) throw new FileProblem(`line ${head.headerLineNumber}: ${header.reason}`);
-      const context = { timezone: settings.timezone, siteTimezone: settings.siteTimezone, dateOrder: settings.dateOrder };
+      // Rows are judged against the file's received time, so a replay judges them alike; rows out of range never widen the window.
+      const context = { timezone: settings.timezone, siteTimezone: settings.siteTimezone, dateOrder: settings.dateOrder, horizon: { ...settings.rowHorizon, receivedAt: file.receivedAt } };
 
       const records = parse({ delimiter: delimiter.delimiter, headers: false, ignoreEmpty: false });
       // pipeline (not pipe) so a decoding failure mid-file reaches the loop below as an error.
