@@ -1,5 +1,6 @@
 // Test helpers: the parser over an in-memory stored file (no database, no broker).
 import type { FileReceivedV1, RowsBatchV1 } from '@bpo/contracts';
+import { DEFAULT_ROW_HORIZON } from '@bpo/schedule-time';
 import { ParserRepository, type IntegrationParseSettings } from './parser.repository';
 import { ParserService, type FileMessage } from './parser.service';
 import type { ParseLimits } from './file-limits';
@@ -9,7 +10,7 @@ class InMemoryParserRepository extends ParserRepository {
     super();
   }
   async settings(): Promise<IntegrationParseSettings> {
-    return { platform: 'custom', timezone: 'America/New_York', siteTimezone: 'America/New_York', dateOrder: 'YYYY-MM-DD', encoding: 'utf-8', titleLines: 0, ...this.overrides };
+    return { platform: 'custom', timezone: 'America/New_York', siteTimezone: 'America/New_York', dateOrder: 'YYYY-MM-DD', encoding: 'utf-8', titleLines: 0, rowHorizon: { ...DEFAULT_ROW_HORIZON }, ...this.overrides };
   }
   async *fileChunks(): AsyncIterable<Buffer> {
     // Small chunks: multi-byte characters and lines are split across chunk borders.

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsNumber, Max, Min } from 'class-validator';
+import { DEFAULT_ROW_HORIZON, MAX_HORIZON_DAYS } from '@bpo/schedule-time';
 import { ServiceConfig } from '@bpo/service-kit';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './file-limits';
 
@@ -21,6 +22,17 @@ export class ParserConfig extends ServiceConfig {
   /** Minutes parsing one file may take (waiting on the broker aside). */
   @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.1) @Max(24 * 60)
   PARSER_MAX_PARSE_MINUTES = DEFAULT_PARSE_LIMITS.maxParseMs / 60_000;
+
+  /**
+   * A row starting more than this many days after the file was received (site time zone) is the
+   * row error `date_out_of_range`: a mistyped year must not widen the days the file replaces.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(MAX_HORIZON_DAYS)
+  ROW_MAX_DAYS_AHEAD: number = DEFAULT_ROW_HORIZON.maxDaysAhead;
+
+  /** Likewise for rows starting more than this many days before the file was received. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(MAX_HORIZON_DAYS)
+  ROW_MAX_DAYS_BEHIND: number = DEFAULT_ROW_HORIZON.maxDaysBehind;
 }
 
 export function parseLimitsOf(config: ParserConfig): ParseLimits {

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isPlatform, type Platform } from '@bpo/contracts';
-import { isDateOrder, type DateOrder } from '@bpo/schedule-time';
+import { DEFAULT_ROW_HORIZON, isDateOrder, type DateOrder, type RowHorizon } from '@bpo/schedule-time';
+import { ParserConfig } from './parser.config';
 
 export interface IntegrationParseSettings {
   platform: Platform;
@@ -11,6 +12,8 @@ export interface IntegrationParseSettings {
   dateOrder: DateOrder;
   encoding: string;
   titleLines: number;
+  /** The deployment's date horizon (ROW_MAX_DAYS_AHEAD / ROW_MAX_DAYS_BEHIND), the same for every integration. */
+  rowHorizon: Pick<RowHorizon, 'maxDaysAhead' | 'maxDaysBehind'>;
 }
 
 /** What the parser reads from PostgreSQL. A port, so the parsing service can be tested without a database. */
@@ -24,8 +27,14 @@ const CHUNKS_PER_QUERY = 4;
 
 @Injectable()
 export class TypeOrmParserRepository extends ParserRepository {
-  constructor(private readonly dataSource: DataSource) {
+  private readonly rowHorizon: IntegrationParseSettings['rowHorizon'];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() config?: ParserConfig,
+  ) {
     super();
+    this.rowHorizon = config ? { maxDaysAhead: config.ROW_MAX_DAYS_AHEAD, maxDaysBehind: config.ROW_MAX_DAYS_BEHIND } : { ...DEFAULT_ROW_HORIZON };
   }
 
   async settings(integrationId: string): Promise<IntegrationParseSettings | null> {
@@ -38,7 +47,7 @@ export class TypeOrmParserRepository extends ParserRepository {
     if (rows.length === 0) return null;
     const row = rows[0];
     if (!isPlatform(row.platform) || !isDateOrder(row.date_order)) throw new Error(`integration ${integrationId} has an unknown platform or date order`);
-    return { platform: row.platform, timezone: row.timezone, siteTimezone: row.site_timezone, dateOrder: row.date_order, encoding: row.encoding, titleLines: row.title_lines };
+    return { platform: row.platform, timezone: row.timezone, siteTimezone: row.site_timezone, dateOrder: row.date_order, encoding: row.encoding, titleLines: row.title_lines, rowHorizon: this.rowHorizon };
   }
 
   async *fileChunks(fileId: string): AsyncIterable<Buffer> {

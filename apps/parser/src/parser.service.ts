@@ -91,7 +91,8 @@ export class ParserService {
       if (headerCells.length > limits.maxColumns) throw new FileProblem(`line ${count(head.headerLineNumber)} has ${count(headerCells.length)} columns; the limit is ${count(limits.maxColumns)}`);
       const header = resolveHeader(template, headerCells);
       if (!header.ok) throw new FileProblem(`line ${head.headerLineNumber}: ${header.reason}`);
-      const context = { timezone: settings.timezone, siteTimezone: settings.siteTimezone, dateOrder: settings.dateOrder };
+      // Rows are judged against the file's received time, so a replay judges them alike; rows out of range never widen the window.
+      const context = { timezone: settings.timezone, siteTimezone: settings.siteTimezone, dateOrder: settings.dateOrder, horizon: { ...settings.rowHorizon, receivedAt: file.receivedAt } };
 
       const records = parse({ delimiter: delimiter.delimiter, headers: false, ignoreEmpty: false });
       // pipeline (not pipe) so a decoding failure mid-file reaches the loop below as an error.

@@ -15,6 +15,7 @@ export const RowErrorCodes = [
   'invalid_date',
   'end_not_after_start',
   'shift_too_long',
+  'date_out_of_range',
   'nonexistent_local_time',
   'invalid_timezone',
   'unmapped_activity',

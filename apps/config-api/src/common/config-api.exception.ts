@@ -18,6 +18,7 @@ export enum ConfigApiErrorCode {
   PlatformAgentIdTaken = 'platform_agent_id_taken',
   InvalidImport = 'invalid_import',
   FileStillProcessing = 'file_still_processing',
+  MappingRuleLimit = 'mapping_rule_limit',
 }
 
 /** A refusal the client can act on; `detail` says why in words a customer understands. */

@@ -54,6 +54,8 @@ export function problemFor(code: ConfigApiErrorCode): { status: HttpStatus; titl
       return { status: HttpStatus.CONFLICT, title: 'Platform not integrated at this site' };
     case ConfigApiErrorCode.PlatformAgentIdTaken:
       return { status: HttpStatus.CONFLICT, title: 'Platform agent ID taken' };
+    case ConfigApiErrorCode.MappingRuleLimit:
+      return { status: HttpStatus.CONFLICT, title: 'Too many mapping rules' };
     case ConfigApiErrorCode.InvalidImport:
       return { status: HttpStatus.BAD_REQUEST, title: 'Invalid import file' };
     default: {

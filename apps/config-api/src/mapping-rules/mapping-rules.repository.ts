@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventTypeEntity, IntegrationEntity, MappingRuleEntity } from '@bpo/persistence';
-import { notFound } from '../common/config-api.exception';
+import { ConfigApiErrorCode, ConfigApiException, notFound } from '../common/config-api.exception';
 import { findOwned, requireOwned } from '../common/organization-scope.util';
+
+/** The most mapping rules one integration may have: each activity of every file is matched against all of them. */
+export const MAX_MAPPING_RULES_PER_INTEGRATION = 200;
 
 export type MappingRuleValues = Pick<MappingRuleEntity, 'matchType' | 'keyword' | 'priority' | 'eventTypeId'>;
 
@@ -33,8 +36,20 @@ export class MappingRulesRepository {
     return rule;
   }
 
+  /** Adds a rule unless the integration already has the most allowed (409). */
   async create(integrationId: string, values: MappingRuleValues): Promise<MappingRuleEntity> {
-    const { id } = await this.dataSource.getRepository(MappingRuleEntity).save({ integrationId, ...values });
+    const id = await this.dataSource.transaction(async (manager) => {
+      // Creations for one integration take turns, so two requests at the limit cannot both pass.
+      await manager.query('SELECT id FROM integrations WHERE id = $1 FOR NO KEY UPDATE', [integrationId]);
+      const [{ count }]: { count: number }[] = await manager.query('SELECT count(*)::int AS count FROM mapping_rules WHERE integration_id = $1', [integrationId]);
+      if (count >= MAX_MAPPING_RULES_PER_INTEGRATION) {
+        throw new ConfigApiException(
+          ConfigApiErrorCode.MappingRuleLimit,
+          `the integration already has ${count} mapping rules, the most allowed is ${MAX_MAPPING_RULES_PER_INTEGRATION}; delete rules it no longer needs, or cover several activities with one contains or pattern rule`,
+        );
+      }
+      return (await manager.getRepository(MappingRuleEntity).save({ integrationId, ...values })).id;
+    });
     return this.get(integrationId, id);
   }
 

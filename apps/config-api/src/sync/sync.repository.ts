@@ -106,7 +106,11 @@ export class SyncRepository {
       const file = await findOwned(manager, ReceivedFileEntity, organizationId, fileId);
       if (file.integrationId !== integration.id) throw notFound('file', fileId);
       // Two runs of one file at once would race to apply it; the client can replay once it is done.
-      const processing = await manager.query(`SELECT id FROM sync_runs WHERE file_id = $1 AND status = 'processing' LIMIT 1 FOR UPDATE`, [file.id]);
+      // Replays of a file take turns on the file's row (NO KEY UPDATE: rows that merely reference
+      // the file are not held up), so the second sees the first's committed run and is refused.
+      // Locking the processing run itself would lock nothing when there is none yet.
+      await manager.query('SELECT id FROM received_files WHERE id = $1 FOR NO KEY UPDATE', [file.id]);
+      const processing = await manager.query(`SELECT id FROM sync_runs WHERE file_id = $1 AND status = 'processing' LIMIT 1`, [file.id]);
       if (processing.length > 0) {
         throw new ConfigApiException(ConfigApiErrorCode.FileStillProcessing, `file ${file.id} is still being processed (sync run ${processing[0].id}); replay it once that run has finished`);
       }

@@ -12,7 +12,29 @@ export interface RowContext {
   siteTimezone: string;
   /** The integration's date order; ISO dates are read whatever it is. */
   dateOrder: DateOrder;
+  /** When given, a row starting outside it is `date_out_of_range` (see RowHorizon). */
+  horizon?: RowHorizon;
 }
+
+/**
+ * The days a row may start on, counted in whole calendar days from the day the file was received
+ * in the site's time zone (so a replay of the file judges it exactly as the first run did). A row
+ * outside it is a wrong date (a mistyped year, day and month swapped), never a reason to widen the
+ * days the file replaces.
+ */
+export interface RowHorizon {
+  /** When the file was received (FileReceivedV1.receivedAt): ISO 8601, or epoch ms. */
+  receivedAt: string | number;
+  /** Rows starting more than this many days after the received day are refused. */
+  maxDaysAhead: number;
+  /** Rows starting more than this many days before the received day are refused. */
+  maxDaysBehind: number;
+}
+
+/** Covers the usual 60-day publishing cadence twice over, and a month and a half of corrections. */
+export const DEFAULT_ROW_HORIZON = { maxDaysAhead: 120, maxDaysBehind: 45 } as const;
+/** The most either side of a horizon may be set to (ten years): a larger one guards nothing. */
+export const MAX_HORIZON_DAYS = 3660;
 
 export interface NormalizedRow {
   line: number;
@@ -106,6 +128,10 @@ function readRecord(reading: RecordReading): NormalizedRow | undefined {
   if (startAt === undefined) return undefined;
   const endAt = endInstant(reading, end, startAt, zone);
   if (endAt === undefined || !isSensibleShift(reading, startAt, endAt, end.kind === 'duration' ? 'durationMinutes' : 'end')) return undefined;
+  // The start's day decides the days the file replaces; the platform's schedule day must be sane too.
+  const startDateKey = start.kind === 'clock' ? (segmentDay !== undefined ? 'segmentDate' : 'scheduleDate') : 'start';
+  if (!isWithinHorizon(reading, localEpochAt(startAt, siteZone), siteZone, startDateKey, 'starts')) return undefined;
+  if (scheduleDay !== undefined && !isWithinHorizon(reading, scheduleDay, siteZone, 'scheduleDate', 'is scheduled')) return undefined;
   const agentName = cell(reading, 'agentName');
   return {
     line: reading.line,
@@ -259,4 +285,41 @@ function isSensibleShift(reading: RecordReading, startAt: number, endAt: number,
     return false;
   }
   return true;
+}
+
+/** Whole calendar days from one local epoch's date to another's: DST never makes a day 23 or 25 hours here. */
+function calendarDaysBetween(fromLocalEpoch: number, toLocalEpoch: number): number {
+  return Math.floor(toLocalEpoch / DAY_MS) - Math.floor(fromLocalEpoch / DAY_MS);
+}
+
+/**
+ * A day of the row (a local epoch in the site's zone) against the file's horizon; reports
+ * `date_out_of_range` when outside. Days are counted on the calendar, never as 24-hour steps.
+ */
+function isWithinHorizon(reading: RecordReading, dayLocal: number, siteZone: Zone, key: ColumnKey, verb: string): boolean {
+  const horizon = reading.context.horizon;
+  if (!horizon) return true;
+  const { receivedAt, maxDaysAhead, maxDaysBehind } = checkedHorizon(horizon);
+  const receivedLocal = localEpochAt(receivedAt, siteZone);
+  const days = calendarDaysBetween(receivedLocal, dayLocal);
+  if (days <= maxDaysAhead && -days <= maxDaysBehind) return true;
+  const when = days > 0 ? `${days} days after` : `${-days} days before`;
+  const limit = days > 0 ? `more than ${maxDaysAhead} days ahead` : `more than ${maxDaysBehind} days back`;
+  report(
+    reading,
+    'date_out_of_range',
+    `the row ${verb} on ${formatDay(dayLocal)}, ${when} the file was received (${formatDay(receivedLocal)} in ${siteZone.name}); a date ${limit} is taken for a mistake`,
+    key,
+  );
+  return false;
+}
+
+/** A horizon's numbers, checked: a wrong one is a programming or configuration error, not a row's. */
+function checkedHorizon(horizon: RowHorizon): { receivedAt: number; maxDaysAhead: number; maxDaysBehind: number } {
+  const receivedAt = typeof horizon.receivedAt === 'number' ? horizon.receivedAt : Date.parse(horizon.receivedAt);
+  if (!Number.isFinite(receivedAt)) throw new RangeError(`horizon: receivedAt '${horizon.receivedAt}' is not an instant`);
+  for (const [name, value] of [['maxDaysAhead', horizon.maxDaysAhead], ['maxDaysBehind', horizon.maxDaysBehind]] as const) {
+    if (!Number.isInteger(value) || value < 0 || value > MAX_HORIZON_DAYS) throw new RangeError(`horizon: ${name} must be a whole number of days from 0 to ${MAX_HORIZON_DAYS}, got ${value}`);
+  }
+  return { receivedAt, maxDaysAhead: horizon.maxDaysAhead, maxDaysBehind: horizon.maxDaysBehind };
 }
