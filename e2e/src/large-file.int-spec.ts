@@ -94,7 +94,15 @@ describe('a large file and its neighbours', () => {
     for (const part of parts) expect(Buffer.byteLength(JSON.stringify(part))).toBeLessThan(1024 * 1024);
 
     for (const run of [big, during, after]) expect(statuses.messages.filter((message) => message.value.syncRunId === run.syncRunId)).toHaveLength(1);
-    const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM schedule_events WHERE schedule_id = $1', [large.scheduleId]);
+    const [{ count, written }] = await db.query<{ count: number; written: Date }>(
+      'SELECT count(*)::int AS count, max(created_at) AS written FROM schedule_events WHERE schedule_id = $1',
+      [large.scheduleId],
+    );
     expect(count).toBe(100_000);
+    // finishedAt is when the sync really finished, after its events were written (created_at is the
+    // apply transaction's start), not the transaction's start time.
+    expect(Date.parse(bigStatus.finishedAt)).toBeGreaterThan(new Date(written).getTime());
+    const [{ finished_at }] = await db.query<{ finished_at: Date }>('SELECT finished_at FROM sync_runs WHERE id = $1', [big.syncRunId]);
+    expect(new Date(finished_at).toISOString()).toBe(bigStatus.finishedAt);
   }, 900_000);
 });
