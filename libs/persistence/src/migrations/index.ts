@@ -3,6 +3,7 @@ import { SyncRunFileEnd1764060000000 } from './1764060000000-SyncRunFileEnd';
 import { ScheduleEventsByStart1764070000000 } from './1764070000000-ScheduleEventsByStart';
 import { OutboxDeadLetters1764100000000 } from './1764100000000-OutboxDeadLetters';
 import { TypedStagingAndLeanEvents1764110000000 } from './1764110000000-TypedStagingAndLeanEvents';
+import { SftpLockouts1764130000000 } from './1764130000000-SftpLockouts';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   ScheduleEventsByStart1764070000000,
   OutboxDeadLetters1764100000000,
   TypedStagingAndLeanEvents1764110000000,
+  SftpLockouts1764130000000,
 ];
