@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Server, type Algorithms, type AuthContext, type Connection, type SFTPWrapper } from 'ssh2';
 import { ConnectionLimits } from './connection-limits';
@@ -50,6 +50,15 @@ interface Client {
   channels: number;
 }
 
+/** A TCP connection, from its accept on: counted against the caps, cut if it does not log in in time. */
+interface Admitted {
+  socket: Socket;
+  ip: string;
+  /** Set once it logged in (and the per-integration cap let it). */
+  integrationId?: string;
+  loginTimer: NodeJS.Timeout;
+}
+
 /**
  * The SFTP server (ssh2): logs integrations in and hands each SFTP channel to an SftpSession over
  * the integration's own virtual folder. Only the `sftp` subsystem is offered (no shell, exec or
@@ -63,6 +72,9 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly clients = new Set<Client>();
   private readonly limits: ConnectionLimits;
   private uploadWatch?: NodeJS.Timeout;
+  /** By `remoteAddress|remotePort`, as ssh2 reports a connection. */
+  private readonly admitted = new Map<string, Admitted>();
+  private listener?: NetServer;
   private server?: Server;
   private nextSessionId = 1;
   private listeningPort?: number;
@@ -98,7 +110,7 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Connections open right now, in all and from one address. */
   connectionCount(address?: string): number {
-    return address === undefined ? this.clients.size : this.limits.fromAddress(address);
+    return address === undefined ? this.limits.connections : this.limits.fromAddress(address);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -106,51 +118,80 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.hostKeyFingerprint = hostKey.fingerprint;
     if (hostKey.created) this.logger.log({ message: 'generated a new SFTP host key', path: this.config.SFTP_HOST_KEY_PATH, fingerprint: hostKey.fingerprint });
     const server = new Server({ hostKeys: [hostKey.privateKey], ident: 'bpo-sftp-ingest', algorithms: SFTP_ALGORITHMS }, (connection, info) =>
-      this.accept(connection, normalizeAddress(info.ip)),
+      this.accept(connection, `${info.ip}|${info.port}`),
     );
     server.on('error', (error: Error) => this.logger.error({ message: 'SFTP server error', error: error.message }));
+    this.server = server;
+    // Our own TCP listener: ssh2 sees a connection only once the client sent its identification, so
+    // the caps and the login timeout must act on the socket, before ssh2 gets it.
+    const listener = createServer((socket) => this.admit(socket));
+    listener.on('error', (error: Error) => this.logger.error({ message: 'SFTP listener error', error: error.message }));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.SFTP_PORT, this.config.SFTP_HOST, () => {
-        server.off('error', reject);
+      listener.once('error', reject);
+      listener.listen(this.config.SFTP_PORT, this.config.SFTP_HOST, () => {
+        listener.off('error', reject);
         resolve();
       });
     });
-    this.server = server;
-    this.listeningPort = (server.address() as AddressInfo).port;
+    this.listener = listener;
+    this.listeningPort = (listener.address() as AddressInfo).port;
     this.watchUploads();
     this.logger.log({ message: 'SFTP server listening', host: this.config.SFTP_HOST, port: this.listeningPort, fingerprint: hostKey.fingerprint });
   }
 
   async onModuleDestroy(): Promise<void> {
-    const server = this.server;
+    const listener = this.listener;
     this.server = undefined;
+    this.listener = undefined;
     clearInterval(this.uploadWatch);
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!listener) return;
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
     const ending = [...this.clients].map(async (client) => {
       await Promise.all([...client.sessions].map((session) => session.end()));
       client.connection.end();
     });
     await withDeadline(Promise.all(ending), SHUTDOWN_GRACE_MS);
+    for (const { socket } of this.admitted.values()) socket.destroy();
     await withDeadline(closed, 1000);
   }
 
-  private accept(connection: Connection, ip: string): void {
-    const refused = this.limits.admit(ip);
+  /** A new TCP connection: within the caps, it goes on to ssh2 with the login timeout running. */
+  private admit(socket: Socket): void {
+    socket.on('error', () => undefined); // ssh2 reports errors of the connections it handles
+    const ip = normalizeAddress(socket.remoteAddress);
+    const refused = this.server ? this.limits.admit(ip) : 'the server is stopping';
     if (refused) {
       this.logger.warn({ message: 'SFTP connection refused', ip, reason: refused });
-      return hangUp(connection);
+      socket.destroy();
+      return;
     }
+    const key = `${socket.remoteAddress}|${socket.remotePort}`;
+    const admitted: Admitted = {
+      socket,
+      ip,
+      loginTimer: setTimeout(() => {
+        this.logger.warn({ message: 'SFTP client did not log in in time', ip, timeoutSeconds: this.config.SFTP_LOGIN_TIMEOUT_SECONDS });
+        socket.destroy();
+      }, this.config.SFTP_LOGIN_TIMEOUT_SECONDS * 1000),
+    };
+    this.admitted.set(key, admitted);
+    socket.once('close', () => {
+      clearTimeout(admitted.loginTimer);
+      this.admitted.delete(key);
+      this.limits.release(ip, admitted.integrationId);
+    });
+    this.server?.injectSocket(socket);
+  }
+
+  private accept(connection: Connection, key: string): void {
+    const admitted = this.admitted.get(key);
+    if (!admitted) return hangUp(connection);
+    const { ip } = admitted;
     const client: Client = { connection, sessions: new Set(), channels: 0 };
     this.clients.add(client);
     let account: SftpAccount | undefined;
     let failures = 0;
-    let counted: string | undefined;
-    let timer = setTimeout(() => {
-      this.logger.warn({ message: 'SFTP client did not log in in time', ip, timeoutSeconds: this.config.SFTP_LOGIN_TIMEOUT_SECONDS });
-      hangUp(connection);
-    }, this.config.SFTP_LOGIN_TIMEOUT_SECONDS * 1000);
+    let timer: NodeJS.Timeout | undefined;
 
     connection.on('authentication', (ctx: AuthContext) => {
       this.auth.login(loginAttempt(ctx), ip).then(
@@ -163,7 +204,7 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
               return hangUp(connection);
             }
             account = decision.account;
-            counted = account.integrationId;
+            admitted.integrationId = account.integrationId;
             this.logger.log({ message: 'SFTP login', integrationId: account.integrationId, username: ctx.username, method: ctx.method, ip });
             return ctx.accept();
           }
@@ -183,7 +224,7 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
     });
 
     connection.on('ready', () => {
-      clearTimeout(timer);
+      clearTimeout(admitted.loginTimer);
       // Logged in: the SFTP channel must follow.
       timer = setTimeout(() => {
         if (client.sessions.size > 0) return;
@@ -210,7 +251,6 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
     connection.on('error', (error: Error) => this.logger.warn({ message: 'SFTP connection error', integrationId: account?.integrationId, ip, error: error.message }));
     connection.on('close', () => {
       clearTimeout(timer);
-      this.limits.release(ip, counted);
       this.clients.delete(client);
       for (const session of client.sessions) void session.end();
     });
