@@ -45,7 +45,8 @@ export class SftpLockoutsRepository {
   /** Lifts an active lockout at once (sftp-ingest reads lockouts at every login). */
   async lift(integration: IntegrationEntity, lockoutId: string): Promise<void> {
     const rows: unknown[] = await this.dataSource.query(
-      `UPDATE sftp_lockouts SET lifted_at = clock_timestamp() WHERE id = $3 AND ${CONCERNS} AND ${ACTIVE} RETURNING id`,
+      // As a SELECT, so the driver answers with the rows (for an UPDATE it answers [rows, count]).
+      `WITH lifted AS (UPDATE sftp_lockouts SET lifted_at = clock_timestamp() WHERE id = $3 AND ${CONCERNS} AND ${ACTIVE} RETURNING id) SELECT id FROM lifted`,
       [integration.id, integration.sftpUsername, lockoutId],
     );
     if (rows.length === 0) throw notFound('SFTP lockout', lockoutId);
