@@ -19,4 +19,12 @@ export class ConfigApiConfig extends ServiceConfig {
   /** Base URL of this API as clients reach it; used for links such as a platform's template. */
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   PUBLIC_URL = 'http://127.0.0.1:3000';
+
+  /** Public keys an integration may hold; adding one more is refused (409 ssh_key_limit). */
+  @Type(() => Number) @IsInt() @Min(1)
+  SSH_KEYS_MAX_PER_INTEGRATION = 10;
+
+  /** Smallest RSA key accepted, in bits (shorter ones are refused with 400 invalid_ssh_key). */
+  @Type(() => Number) @IsInt() @Min(1024)
+  SSH_RSA_MIN_BITS = 2048;
 }

@@ -26,6 +26,56 @@ export class SftpIngestConfig extends ServiceConfig {
   /** A connection with no SFTP request for this long is closed (its unfinished upload discarded). */
   @Type(() => Number) @IsInt() @Min(1)
   SFTP_IDLE_TIMEOUT_SECONDS = 600;
+
+  // --- defences (see README, "SFTP defences") ---------------------------------------------------
+
+  /** Refused passwords for one username within the window that lock it (password logins only). */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_LOCKOUT_USERNAME_FAILURES = 5;
+
+  /** Refused logins from one address within the window that lock the address (every method). */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_LOCKOUT_ADDRESS_FAILURES = 20;
+
+  /** The window failures are counted in, in seconds. */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_LOCKOUT_WINDOW_SECONDS = 900;
+
+  /** How long a lockout lasts, in seconds (a manager may lift it sooner through the API). */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_LOCKOUT_SECONDS = 900;
+
+  /** Connections at once on this instance, in all... */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_MAX_CONNECTIONS = 200;
+
+  /** ...from one source address... */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_MAX_CONNECTIONS_PER_ADDRESS = 20;
+
+  /** ...and logged in as one integration. */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_MAX_CONNECTIONS_PER_INTEGRATION = 10;
+
+  /** A client must have logged in this many seconds after connecting. */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_LOGIN_TIMEOUT_SECONDS = 30;
+
+  /** A logged-in client must have opened its SFTP channel this many seconds after logging in. */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_CHANNEL_TIMEOUT_SECONDS = 60;
+
+  /** An upload not stored this many seconds after it was opened is discarded (default 2 h). */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_MAX_UPLOAD_SECONDS = 7200;
+
+  /** An upload receiving fewer bytes per second than this, averaged over the rate window, is discarded (0 = no minimum). */
+  @Type(() => Number) @IsInt() @Min(0)
+  SFTP_MIN_UPLOAD_BYTES_PER_SECOND = 10_240;
+
+  /** The window the transfer rate is averaged over, in seconds; an upload's first window is free. */
+  @Type(() => Number) @IsInt() @Min(1)
+  SFTP_MIN_UPLOAD_RATE_WINDOW_SECONDS = 60;
 }
 
 /** `<repo>/.data/sftp/host_key`: next to the stack's other local state, which git ignores. */

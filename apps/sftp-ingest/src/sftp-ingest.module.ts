@@ -5,6 +5,7 @@ import { FileStore, TypeOrmFileStore } from './file-store.repository';
 import { SftpAccounts, TypeOrmSftpAccounts } from './sftp-account.repository';
 import { SftpAuthService } from './sftp-auth.service';
 import { SftpIngestConfig } from './sftp-ingest.config';
+import { SftpLockouts, TypeOrmSftpLockouts } from './sftp-lockouts.repository';
 import { MAX_ACTIVE_UPLOADS, SftpServer } from './sftp-server';
 
 @Module({})
@@ -22,6 +23,7 @@ export class SftpIngestModule {
         { provide: SftpIngestConfig, useValue: config },
         { provide: FileStore, useClass: TypeOrmFileStore },
         { provide: SftpAccounts, useClass: TypeOrmSftpAccounts },
+        { provide: SftpLockouts, useClass: TypeOrmSftpLockouts },
         SftpAuthService,
         SftpServer,
       ],

@@ -1,6 +1,7 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Server, type AuthContext, type Connection, type SFTPWrapper } from 'ssh2';
+import { Server, type Algorithms, type AuthContext, type Connection, type SFTPWrapper } from 'ssh2';
+import { ConnectionLimits } from './connection-limits';
 import { FileStore } from './file-store.repository';
 import { loadOrCreateHostKey } from './host-key';
 import type { SftpAccount } from './sftp-account.repository';
@@ -9,9 +10,10 @@ import { SftpIngestConfig } from './sftp-ingest.config';
 import { SftpSession } from './sftp-session';
 import { UploadRegistry } from './upload-registry';
 
-/** A client must log in within this time, and within this many attempts. */
-const LOGIN_GRACE_MS = 60_000;
+/** A client may try this many credentials per connection. */
 const MAX_LOGIN_FAILURES = 6;
+/** A refused or timed-out client that does not hang up is cut off this long after being told to. */
+const HANG_UP_GRACE_MS = 2000;
 /** Uploads in progress at once on this server; each may hold a database connection (pool: see the module). */
 export const MAX_ACTIVE_UPLOADS = 16;
 /** ...and per integration, so one integration cannot take every slot. */
@@ -19,9 +21,42 @@ const MAX_ACTIVE_UPLOADS_PER_INTEGRATION = 4;
 /** On shutdown, how long uploads being stored right now may take to finish. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/**
+ * The only algorithms offered (ssh2's defaults include SHA-1 MACs; its supported list also has
+ * SHA-1 key exchanges and CBC ciphers): no SHA-1 key exchange or MAC, no CBC cipher, no compression.
+ * Every name is one ssh2 1.17 supports. The host key is ed25519.
+ */
+export const SFTP_ALGORITHMS = {
+  kex: [
+    'curve25519-sha256',
+    'curve25519-sha256@libssh.org',
+    'ecdh-sha2-nistp256',
+    'ecdh-sha2-nistp384',
+    'ecdh-sha2-nistp521',
+    'diffie-hellman-group16-sha512',
+    'diffie-hellman-group18-sha512',
+    'diffie-hellman-group14-sha256',
+  ],
+  cipher: ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr'],
+  hmac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'],
+  serverHostKey: ['ssh-ed25519'],
+  compress: ['none'],
+} satisfies Algorithms;
+
 interface Client {
   connection: Connection;
   sessions: Set<SftpSession>;
+  /** Session channels open (one SFTP channel per connection is allowed). */
+  channels: number;
+}
+
+/** A TCP connection, from its accept on: counted against the caps, cut if it does not log in in time. */
+interface Admitted {
+  socket: Socket;
+  ip: string;
+  /** Set once it logged in (and the per-integration cap let it). */
+  integrationId?: string;
+  loginTimer: NodeJS.Timeout;
 }
 
 /**
@@ -35,6 +70,11 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SftpServer.name);
   private readonly uploads = new UploadRegistry();
   private readonly clients = new Set<Client>();
+  private readonly limits: ConnectionLimits;
+  private uploadWatch?: NodeJS.Timeout;
+  /** By `remoteAddress|remotePort`, as ssh2 reports a connection. */
+  private readonly admitted = new Map<string, Admitted>();
+  private listener?: NetServer;
   private server?: Server;
   private nextSessionId = 1;
   private listeningPort?: number;
@@ -44,7 +84,13 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: SftpIngestConfig,
     private readonly auth: SftpAuthService,
     private readonly store: FileStore,
-  ) {}
+  ) {
+    this.limits = new ConnectionLimits({
+      total: config.SFTP_MAX_CONNECTIONS,
+      perAddress: config.SFTP_MAX_CONNECTIONS_PER_ADDRESS,
+      perIntegration: config.SFTP_MAX_CONNECTIONS_PER_INTEGRATION,
+    });
+  }
 
   /** The port the server listens on (the chosen one when SFTP_PORT is 0). */
   get port(): number {
@@ -62,62 +108,113 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
     return this.uploads.size;
   }
 
+  /** Connections open right now, in all and from one address. */
+  connectionCount(address?: string): number {
+    return address === undefined ? this.limits.connections : this.limits.fromAddress(address);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const hostKey = loadOrCreateHostKey(this.config.SFTP_HOST_KEY_PATH);
     this.hostKeyFingerprint = hostKey.fingerprint;
     if (hostKey.created) this.logger.log({ message: 'generated a new SFTP host key', path: this.config.SFTP_HOST_KEY_PATH, fingerprint: hostKey.fingerprint });
-    const server = new Server({ hostKeys: [hostKey.privateKey], ident: 'bpo-sftp-ingest' }, (connection, info) => this.accept(connection, info.ip));
+    const server = new Server({ hostKeys: [hostKey.privateKey], ident: 'bpo-sftp-ingest', algorithms: SFTP_ALGORITHMS }, (connection, info) =>
+      this.accept(connection, `${info.ip}|${info.port}`),
+    );
     server.on('error', (error: Error) => this.logger.error({ message: 'SFTP server error', error: error.message }));
+    this.server = server;
+    // Our own TCP listener: ssh2 sees a connection only once the client sent its identification, so
+    // the caps and the login timeout must act on the socket, before ssh2 gets it.
+    const listener = createServer((socket) => this.admit(socket));
+    listener.on('error', (error: Error) => this.logger.error({ message: 'SFTP listener error', error: error.message }));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.SFTP_PORT, this.config.SFTP_HOST, () => {
-        server.off('error', reject);
+      listener.once('error', reject);
+      listener.listen(this.config.SFTP_PORT, this.config.SFTP_HOST, () => {
+        listener.off('error', reject);
         resolve();
       });
     });
-    this.server = server;
-    this.listeningPort = (server.address() as AddressInfo).port;
+    this.listener = listener;
+    this.listeningPort = (listener.address() as AddressInfo).port;
+    this.watchUploads();
     this.logger.log({ message: 'SFTP server listening', host: this.config.SFTP_HOST, port: this.listeningPort, fingerprint: hostKey.fingerprint });
   }
 
   async onModuleDestroy(): Promise<void> {
-    const server = this.server;
+    const listener = this.listener;
     this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this.listener = undefined;
+    clearInterval(this.uploadWatch);
+    if (!listener) return;
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
     const ending = [...this.clients].map(async (client) => {
       await Promise.all([...client.sessions].map((session) => session.end()));
       client.connection.end();
     });
     await withDeadline(Promise.all(ending), SHUTDOWN_GRACE_MS);
+    for (const { socket } of this.admitted.values()) socket.destroy();
     await withDeadline(closed, 1000);
   }
 
-  private accept(connection: Connection, ip: string): void {
-    const client: Client = { connection, sessions: new Set() };
+  /** A new TCP connection: within the caps, it goes on to ssh2 with the login timeout running. */
+  private admit(socket: Socket): void {
+    socket.on('error', () => undefined); // ssh2 reports errors of the connections it handles
+    const ip = normalizeAddress(socket.remoteAddress);
+    const refused = this.server ? this.limits.admit(ip) : 'the server is stopping';
+    if (refused) {
+      this.logger.warn({ message: 'SFTP connection refused', ip, reason: refused });
+      socket.destroy();
+      return;
+    }
+    const key = `${socket.remoteAddress}|${socket.remotePort}`;
+    const admitted: Admitted = {
+      socket,
+      ip,
+      loginTimer: setTimeout(() => {
+        this.logger.warn({ message: 'SFTP client did not log in in time', ip, timeoutSeconds: this.config.SFTP_LOGIN_TIMEOUT_SECONDS });
+        socket.destroy();
+      }, this.config.SFTP_LOGIN_TIMEOUT_SECONDS * 1000),
+    };
+    this.admitted.set(key, admitted);
+    socket.once('close', () => {
+      clearTimeout(admitted.loginTimer);
+      this.admitted.delete(key);
+      this.limits.release(ip, admitted.integrationId);
+    });
+    this.server?.injectSocket(socket);
+  }
+
+  private accept(connection: Connection, key: string): void {
+    const admitted = this.admitted.get(key);
+    if (!admitted) return hangUp(connection);
+    const { ip } = admitted;
+    const client: Client = { connection, sessions: new Set(), channels: 0 };
     this.clients.add(client);
     let account: SftpAccount | undefined;
     let failures = 0;
-    const grace = setTimeout(() => {
-      this.logger.warn({ message: 'SFTP client did not log in in time', ip });
-      connection.end();
-    }, LOGIN_GRACE_MS);
+    let timer: NodeJS.Timeout | undefined;
 
     connection.on('authentication', (ctx: AuthContext) => {
-      this.auth.login(loginAttempt(ctx)).then(
+      this.auth.login(loginAttempt(ctx), ip).then(
         (decision) => {
           if (decision.kind === 'accepted') {
+            const tooMany = this.limits.login(decision.account.integrationId);
+            if (tooMany) {
+              this.logger.warn({ message: 'SFTP login refused', integrationId: decision.account.integrationId, username: ctx.username, ip, reason: tooMany });
+              ctx.reject([]);
+              return hangUp(connection);
+            }
             account = decision.account;
+            admitted.integrationId = account.integrationId;
             this.logger.log({ message: 'SFTP login', integrationId: account.integrationId, username: ctx.username, method: ctx.method, ip });
             return ctx.accept();
           }
           if (decision.kind === 'key-acceptable') return ctx.accept();
           if (ctx.method !== 'none') {
             failures += 1;
-            this.logger.warn({ message: 'SFTP login refused', username: ctx.username, method: ctx.method, ip });
+            this.logger.warn({ message: 'SFTP login refused', username: ctx.username, method: ctx.method, ip, ...(decision.locked ? { locked: decision.locked } : {}) });
           }
           ctx.reject(['publickey', 'password']);
-          if (failures >= MAX_LOGIN_FAILURES) connection.end();
+          if (failures >= MAX_LOGIN_FAILURES) hangUp(connection);
         },
         (error: Error) => {
           this.logger.error({ message: 'SFTP login failed', username: ctx.username, error: error.message });
@@ -127,11 +224,23 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
     });
 
     connection.on('ready', () => {
-      clearTimeout(grace);
-      connection.on('session', (acceptSession) => {
+      clearTimeout(admitted.loginTimer);
+      // Logged in: the SFTP channel must follow.
+      timer = setTimeout(() => {
+        if (client.sessions.size > 0) return;
+        this.logger.warn({ message: 'SFTP client opened no SFTP channel in time', integrationId: account?.integrationId, ip, timeoutSeconds: this.config.SFTP_CHANNEL_TIMEOUT_SECONDS });
+        hangUp(connection);
+      }, this.config.SFTP_CHANNEL_TIMEOUT_SECONDS * 1000);
+      connection.on('session', (acceptSession, rejectSession) => {
+        if (client.channels >= 1) return rejectSession();
+        client.channels += 1;
         const session = acceptSession();
+        session.once('close', () => {
+          client.channels -= 1;
+        });
         session.on('sftp', (acceptSftp) => {
           if (!account || !this.server) return connection.end();
+          clearTimeout(timer);
           this.startSession(client, acceptSftp(), account);
         });
         // Shell, exec, other subsystems, pty, env...: no handler, so ssh2 refuses them.
@@ -141,7 +250,7 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
 
     connection.on('error', (error: Error) => this.logger.warn({ message: 'SFTP connection error', integrationId: account?.integrationId, ip, error: error.message }));
     connection.on('close', () => {
-      clearTimeout(grace);
+      clearTimeout(timer);
       this.clients.delete(client);
       for (const session of client.sessions) void session.end();
     });
@@ -155,6 +264,9 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
       maxFileBytes: this.config.SFTP_MAX_FILE_BYTES,
       maxActiveUploads: MAX_ACTIVE_UPLOADS,
       maxActiveUploadsPerIntegration: MAX_ACTIVE_UPLOADS_PER_INTEGRATION,
+      maxUploadMs: this.config.SFTP_MAX_UPLOAD_SECONDS * 1000,
+      minBytesPerSecond: this.config.SFTP_MIN_UPLOAD_BYTES_PER_SECOND,
+      rateWindowMs: this.config.SFTP_MIN_UPLOAD_RATE_WINDOW_SECONDS * 1000,
       now: () => new Date(),
     });
     client.sessions.add(session);
@@ -173,6 +285,22 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
+   * Every few seconds, uploads past SFTP_MAX_UPLOAD_SECONDS or slower than
+   * SFTP_MIN_UPLOAD_BYTES_PER_SECOND (averaged over SFTP_MIN_UPLOAD_RATE_WINDOW_SECONDS) are
+   * discarded: their slot is freed and their transaction rolled back, whatever requests the client
+   * keeps sending. An upload complete under a temporary name receives nothing: it must be renamed
+   * within the rate window.
+   */
+  private watchUploads(): void {
+    const tickMs = Math.min(5000, Math.max(200, Math.floor((this.config.SFTP_MIN_UPLOAD_RATE_WINDOW_SECONDS * 1000) / 6)));
+    this.uploadWatch = setInterval(() => {
+      const now = Date.now();
+      for (const client of this.clients) for (const session of client.sessions) session.enforceUploadLimits(now);
+    }, tickMs);
+    this.uploadWatch.unref();
+  }
+
+  /**
    * A client that sends no SFTP request for SFTP_IDLE_TIMEOUT_SECONDS is disconnected, so a stalled
    * pipeline cannot hold an upload (and its database transaction) open forever; the upload is discarded.
    */
@@ -183,7 +311,7 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
       clearTimeout(timer);
       timer = setTimeout(() => {
         this.logger.warn({ message: 'SFTP client idle, disconnecting', integrationId: account.integrationId, idleSeconds: this.config.SFTP_IDLE_TIMEOUT_SECONDS });
-        client.connection.end();
+        hangUp(client.connection);
       }, idleMs);
     };
     // Every request the client sends surfaces as an event of the SFTP channel.
@@ -206,6 +334,21 @@ function loginAttempt(ctx: AuthContext): LoginAttempt {
     default:
       return { method: 'other', username: ctx.username };
   }
+}
+
+/** Tells the client goodbye, and cuts the socket if it does not hang up (or never read anything). */
+function hangUp(connection: Connection): void {
+  connection.end();
+  const socket = (connection as unknown as { _sock?: { destroy(): void; destroyed?: boolean } })._sock;
+  setTimeout(() => {
+    if (socket && !socket.destroyed) socket.destroy();
+  }, HANG_UP_GRACE_MS).unref();
+}
+
+/** `::ffff:10.0.0.1` (an IPv4 client of a dual-stack socket) counts as `10.0.0.1`. */
+function normalizeAddress(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice('::ffff:'.length) : ip;
 }
 
 function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {

@@ -25,7 +25,18 @@ export interface SessionDependencies {
   maxActiveUploads: number;
   /** ...and for one integration. */
   maxActiveUploadsPerIntegration: number;
+  /** An upload not stored this long after it was opened is discarded. */
+  maxUploadMs: number;
+  /** An upload receiving fewer bytes per second than this over `rateWindowMs` is discarded (0: no minimum). */
+  minBytesPerSecond: number;
+  rateWindowMs: number;
   now: () => Date;
+}
+
+/** What an upload had received at a moment (for its transfer rate). */
+interface Sample {
+  at: number;
+  bytes: number;
 }
 
 type OpenHandle =
@@ -64,6 +75,8 @@ export class SftpSession {
   private readonly inFlight = new Set<Promise<void>>();
   private nextHandle = 1;
   private ended?: Promise<void>;
+  /** Recent samples of each of this session's uploads, oldest first. */
+  private readonly samples = new Map<ActiveUpload, Sample[]>();
 
   constructor(
     readonly id: number,
@@ -112,6 +125,50 @@ export class SftpSession {
     return this.ended;
   }
 
+  /**
+   * Discards this session's uploads that have taken longer than `maxUploadMs`, or received less than
+   * `minBytesPerSecond` on average over the last `rateWindowMs` (an upload's first window is free; an
+   * upload complete under a temporary name receives nothing, so it must be renamed within a window).
+   * Called every few seconds by the server.
+   */
+  enforceUploadLimits(now: number): void {
+    const { maxUploadMs, minBytesPerSecond, rateWindowMs } = this.deps;
+    for (const [entry] of this.samples) if (entry.state === 'discarded' || entry.state === 'committing' || this.deps.uploads.find(entry.integrationId, entry.name) !== entry) this.samples.delete(entry);
+    const mine = this.deps.uploads.list(this.account.integrationId).filter((entry) => entry.sessionId === this.id && (entry.state === 'writing' || entry.state === 'staged'));
+    for (const entry of mine) {
+      const bytes = entry.upload.receivedBytes;
+      const samples = this.samples.get(entry) ?? [{ at: entry.startedAt.getTime(), bytes: 0 }];
+      samples.push({ at: now, bytes });
+      this.samples.set(entry, samples);
+      if (now - entry.startedAt.getTime() > maxUploadMs) {
+        this.expire(entry, `the upload took longer than ${Math.round(maxUploadMs / 1000)} s; it was discarded`);
+        continue;
+      }
+      // The newest sample at least a window old; older ones are no longer needed.
+      let base = -1;
+      for (let index = 0; index < samples.length && now - samples[index].at >= rateWindowMs; index += 1) base = index;
+      if (base < 0 || minBytesPerSecond <= 0) continue;
+      samples.splice(0, base);
+      const [from] = samples;
+      const rate = ((bytes - from.bytes) * 1000) / (now - from.at);
+      if (rate < minBytesPerSecond) {
+        this.expire(
+          entry,
+          entry.state === 'staged'
+            ? `the upload was not renamed to a final name within ${Math.round(rateWindowMs / 1000)} s; it was discarded`
+            : `the upload was slower than ${minBytesPerSecond} bytes/s over ${Math.round(rateWindowMs / 1000)} s; it was discarded`,
+        );
+      }
+    }
+  }
+
+  /** Discards an upload on the server's initiative; its handle then answers every request with the reason. */
+  private expire(entry: ActiveUpload, reason: string): void {
+    this.samples.delete(entry);
+    for (const handle of this.handles.values()) if (handle.kind === 'upload' && handle.entry === entry) handle.failure ??= reason;
+    this.track(this.discard(entry, reason));
+  }
+
   private async discardAll(): Promise<void> {
     const unfinished = this.deps.uploads
       .list(this.account.integrationId)
@@ -123,6 +180,7 @@ export class SftpSession {
     );
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     this.handles.clear();
+    this.samples.clear();
   }
 
   // --- uploads -------------------------------------------------------------------------------

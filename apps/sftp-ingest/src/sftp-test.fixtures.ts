@@ -61,7 +61,7 @@ export interface Ssh2Session {
 }
 
 /** Logs in with the ssh2 client (password or key) and opens an SFTP channel. */
-export function connectSftp(port: number, auth: Pick<ConnectConfig, 'username' | 'password' | 'privateKey'>): Promise<Ssh2Session> {
+export function connectSftp(port: number, auth: Pick<ConnectConfig, 'username' | 'password' | 'privateKey' | 'localAddress'>): Promise<Ssh2Session> {
   return new Promise((resolve, reject) => {
     const client = new SshClient();
     let hostFingerprint = '';
@@ -142,4 +142,68 @@ export async function storedBytes(databaseUrl: string, fileId: string): Promise<
 
 export function sha256Hex(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+export interface TimedAttempt {
+  username: string;
+  password: string;
+}
+
+export interface AttemptOutcome {
+  username: string;
+  /** The server accepted the password (the connection then became ready). */
+  accepted: boolean;
+  /** Milliseconds from sending the password to the server's answer. */
+  ms: number;
+  /** The methods the server said may continue, after a refusal. */
+  methodsLeft: string[] | null;
+  partialSuccess: boolean | null;
+}
+
+/**
+ * Tries passwords one after the other on one ssh2 connection (from `localAddress`), timing each
+ * from the moment it is sent to the server's answer: the key exchange is left out of the timing.
+ * Stops at the first accepted password; attempts after that, or after the server hung up, are
+ * missing from the result.
+ */
+export function timedPasswordAttempts(port: number, attempts: TimedAttempt[], localAddress = '127.0.0.1'): Promise<AttemptOutcome[]> {
+  return new Promise((resolve, reject) => {
+    const client = new SshClient();
+    const outcomes: AttemptOutcome[] = [];
+    let next = 0;
+    let sentAt = 0;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      client.end();
+      resolve(outcomes);
+    };
+    client
+      .on('ready', () => {
+        outcomes.push({ username: attempts[next - 1].username, accepted: true, ms: performance.now() - sentAt, methodsLeft: null, partialSuccess: null });
+        finish();
+      })
+      .on('error', (error: Error & { level?: string }) => {
+        if (error.level === 'client-authentication' || outcomes.length > 0 || next > 0) return finish();
+        settled = true;
+        reject(error);
+      })
+      .on('close', finish)
+      .connect({
+        host: '127.0.0.1',
+        port,
+        localAddress,
+        readyTimeout: 30_000,
+        hostVerifier: () => true,
+        username: attempts[0].username,
+        authHandler: (methodsLeft: string[] | null, partialSuccess: boolean | null, callback: (next: unknown) => void) => {
+          if (next > 0) outcomes.push({ username: attempts[next - 1].username, accepted: false, ms: performance.now() - sentAt, methodsLeft, partialSuccess });
+          if (next >= attempts.length) return callback(false);
+          const attempt = attempts[next++];
+          sentAt = performance.now();
+          callback({ type: 'password', username: attempt.username, password: attempt.password });
+        },
+      } as ConnectConfig);
+  });
 }

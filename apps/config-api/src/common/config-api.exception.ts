@@ -10,6 +10,7 @@ export enum ConfigApiErrorCode {
   SftpUsernameUnavailable = 'sftp_username_unavailable',
   InvalidSshKey = 'invalid_ssh_key',
   SshKeyExists = 'ssh_key_exists',
+  SshKeyLimit = 'ssh_key_limit',
   InvalidPattern = 'invalid_pattern',
   EventTypeNameTaken = 'event_type_name_taken',
   EventTypeInUse = 'event_type_in_use',

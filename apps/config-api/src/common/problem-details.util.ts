@@ -42,6 +42,8 @@ export function problemFor(code: ConfigApiErrorCode): { status: HttpStatus; titl
       return { status: HttpStatus.BAD_REQUEST, title: 'Invalid SSH public key' };
     case ConfigApiErrorCode.SshKeyExists:
       return { status: HttpStatus.CONFLICT, title: 'SSH key already added' };
+    case ConfigApiErrorCode.SshKeyLimit:
+      return { status: HttpStatus.CONFLICT, title: 'Too many SSH keys' };
     case ConfigApiErrorCode.InvalidPattern:
       return { status: HttpStatus.BAD_REQUEST, title: 'Invalid pattern' };
     case ConfigApiErrorCode.EventTypeNameTaken:

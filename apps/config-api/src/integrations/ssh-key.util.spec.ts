@@ -55,3 +55,17 @@ describe('parsePublicKey', () => {
     expect(!result.ok && result.reason).toMatch(reason);
   });
 });
+
+describe('parsePublicKey: RSA key size', () => {
+  const rsa = (bits: number) => utils.generateKeyPairSync('rsa', { bits, comment: `rsa-${bits}` }).public;
+
+  it('refuses an RSA key shorter than the minimum, saying how long it is', () => {
+    expect(parsePublicKey(rsa(1024))).toEqual({ ok: false, reason: 'this RSA key has 1024 bits; at least 2048 are needed (or use an ed25519 key)' });
+    expect(parsePublicKey(rsa(2048), { minRsaBits: 3072 })).toMatchObject({ ok: false, reason: expect.stringMatching(/has 2048 bits; at least 3072/) });
+  });
+
+  it('accepts an RSA key of the minimum size or longer', () => {
+    expect(parsePublicKey(rsa(2048))).toMatchObject({ ok: true, key: { algorithm: 'ssh-rsa' } });
+    expect(parsePublicKey(rsa(3072), { minRsaBits: 3072 })).toMatchObject({ ok: true });
+  });
+});

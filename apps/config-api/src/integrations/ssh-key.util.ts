@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { utils } from 'ssh2';
 
 export interface ParsedPublicKey {
@@ -21,7 +21,7 @@ const REFUSED_ALGORITHMS: Record<string, string> = {
  * Reads one public key in OpenSSH authorized_keys form (`ssh-ed25519 AAAA... comment`). Private
  * keys are refused without echoing them; anything else is refused with the parser's reason.
  */
-export function parsePublicKey(text: string): PublicKeyResult {
+export function parsePublicKey(text: string, { minRsaBits = 2048 }: { minRsaBits?: number } = {}): PublicKeyResult {
   const line = text.trim();
   if (line.includes('PRIVATE KEY')) return { ok: false, reason: 'this is a private key: send the public key (the .pub file), and keep the private key secret' };
   if (/[\r\n]/.test(line)) return { ok: false, reason: 'send exactly one key, on one line, as in an authorized_keys file' };
@@ -32,6 +32,10 @@ export function parsePublicKey(text: string): PublicKeyResult {
   if (key.isPrivateKey()) return { ok: false, reason: 'this is a private key: send the public key (the .pub file), and keep the private key secret' };
   const refused = REFUSED_ALGORITHMS[key.type];
   if (refused) return { ok: false, reason: refused };
+  if (key.type === 'ssh-rsa') {
+    const bits = createPublicKey(key.getPublicPEM()).asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < minRsaBits) return { ok: false, reason: `this RSA key has ${bits} bits; at least ${minRsaBits} are needed (or use an ed25519 key)` };
+  }
   const blob = key.getPublicSSH();
   return {
     ok: true,

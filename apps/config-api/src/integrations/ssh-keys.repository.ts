@@ -18,9 +18,17 @@ export class SshKeysRepository {
     return this.dataSource.getRepository(IntegrationSshKeyEntity).find({ where: { integrationId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  async add(integrationId: string, key: ParsedPublicKey): Promise<IntegrationSshKeyEntity> {
+  /** Adds a key unless the integration already holds `maxKeys` (the integration row is locked meanwhile, so concurrent adds count right). */
+  async add(integrationId: string, key: ParsedPublicKey, maxKeys: number): Promise<IntegrationSshKeyEntity> {
     try {
-      return await this.dataSource.getRepository(IntegrationSshKeyEntity).save({ integrationId, ...key });
+      return await this.dataSource.transaction(async (manager) => {
+        await manager.query('SELECT 1 FROM integrations WHERE id = $1 FOR UPDATE', [integrationId]);
+        const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM integration_ssh_keys WHERE integration_id = $1', [integrationId]);
+        if (count >= maxKeys) {
+          throw new ConfigApiException(ConfigApiErrorCode.SshKeyLimit, `an integration may hold at most ${maxKeys} SSH keys: delete one it no longer uses first`);
+        }
+        return manager.getRepository(IntegrationSshKeyEntity).save({ integrationId, ...key });
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConfigApiException(ConfigApiErrorCode.SshKeyExists, `the key ${key.fingerprint} is already added to this integration`);
       throw error;

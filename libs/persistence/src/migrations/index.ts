@@ -4,6 +4,7 @@ import { ScheduleEventsByStart1764070000000 } from './1764070000000-ScheduleEven
 import { OutboxDeadLetters1764100000000 } from './1764100000000-OutboxDeadLetters';
 import { TypedStagingAndLeanEvents1764110000000 } from './1764110000000-TypedStagingAndLeanEvents';
 import { SyncRunProgress1764125000000 } from './1764125000000-SyncRunProgress';
+import { SftpLockouts1764130000000 } from './1764130000000-SftpLockouts';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   OutboxDeadLetters1764100000000,
   TypedStagingAndLeanEvents1764110000000,
   SyncRunProgress1764125000000,
+  SftpLockouts1764130000000,
 ];
