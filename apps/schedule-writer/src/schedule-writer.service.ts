@@ -19,6 +19,9 @@ import { SyncRunRepository, type SyncRunForApply } from './sync-run.repository';
 /** How often leftovers of finished runs are looked for (their own cleanup runs right after they finish). */
 const STAGING_SWEEP_MS = 10 * 60_000;
 
+/** Events created or deleted by one file past which the events table's statistics are refreshed. */
+const ANALYZE_AFTER_CHANGES = 50_000;
+
 const emptyCounts = (rows = 0): SyncCountsV1 => ({ rows, created: 0, updated: 0, deleted: 0, unchanged: 0, skippedPast: 0, rowErrors: 0 });
 
 /**
@@ -31,6 +34,8 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
   private readonly logger = new Logger(ScheduleWriterService.name);
   private sweepTimer?: NodeJS.Timeout;
   private cleaning: Promise<unknown> = Promise.resolve();
+  /** The last apply changed many events: refresh the table's statistics once it committed. */
+  private analyzeAfterCommit = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -89,6 +94,12 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
   private finished(syncRunId: string): void {
     this.messaging.wakeRelay();
     this.removeStaged([syncRunId]);
+    if (this.analyzeAfterCommit) {
+      this.analyzeAfterCommit = false;
+      this.cleaning = this.cleaning
+        .then(() => this.runs.analyzeEvents(this.dataSource))
+        .catch((error: Error) => this.logger.warn({ message: 'analyzing schedule_events failed', error: error.message }));
+    }
   }
 
   /** One clean-up at a time; a failed one is retried by the next sweep. */
@@ -183,6 +194,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
         })
       : 0;
     lap('report');
+    if (counts.created + counts.deleted > ANALYZE_AFTER_CHANGES) this.analyzeAfterCommit = true;
     this.logger.log({ message: 'file applied', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, status, counts, eventsChangedParts: parts, timings });
   }
 

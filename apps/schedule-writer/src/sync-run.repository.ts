@@ -387,6 +387,14 @@ export class SyncRunRepository {
   }
 
   /**
+   * Refreshes the planner's statistics of the events table after a large change: until autovacuum
+   * gets to it, queries (the events API's pages) may be planned for the table as it was.
+   */
+  async analyzeEvents(dataSource: DataSource): Promise<void> {
+    await dataSource.query('ANALYZE schedule_events');
+  }
+
+  /**
    * Removes what finished runs left staged (after their own commit, off the status's path; and a
    * batch redelivered after its run finished). Returns the runs cleaned.
    */

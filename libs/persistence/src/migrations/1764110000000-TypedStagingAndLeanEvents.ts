@@ -56,6 +56,9 @@ export class TypedStagingAndLeanEvents1764110000000 implements MigrationInterfac
       -- Deleting an agent deletes its events: the index leads with the agent.
       DROP INDEX schedule_events_agent;
       CREATE INDEX schedule_events_agent ON schedule_events (agent_id, start_at);
+      -- GET /v1/events pages an organization's events by start (every query filters by organization).
+      DROP INDEX schedule_events_by_start;
+      CREATE INDEX schedule_events_by_start ON schedule_events (organization_id, start_at, id);
 
       -- What the foreign keys' cascades did, once per deleted parent row instead of a check per written event.
       CREATE FUNCTION delete_events_of_agent() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -98,6 +101,8 @@ export class TypedStagingAndLeanEvents1764110000000 implements MigrationInterfac
       DROP FUNCTION delete_events_of_schedule();
       DROP INDEX schedule_events_agent;
       CREATE INDEX schedule_events_agent ON schedule_events (schedule_id, agent_id, start_at);
+      DROP INDEX schedule_events_by_start;
+      CREATE INDEX schedule_events_by_start ON schedule_events (schedule_id, start_at, id);
       DELETE FROM schedule_events e WHERE NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = e.agent_id)
         OR NOT EXISTS (SELECT 1 FROM event_types t WHERE t.id = e.event_type_id) OR NOT EXISTS (SELECT 1 FROM schedules s WHERE s.id = e.schedule_id);
       ALTER TABLE schedule_events
