@@ -19,9 +19,9 @@ export class SftpIngestConfig extends ServiceConfig {
   @IsOptional() @IsString() @IsNotEmpty()
   SFTP_HOST_KEY_PATH = defaultHostKeyPath();
 
-  /** Largest file accepted, in bytes (default 256 MiB); a bigger upload is refused and discarded. */
+  /** Largest file accepted, in bytes (default 512 MiB: a 5,000,000-row export is about 360 MB); a bigger upload is refused and discarded. */
   @Type(() => Number) @IsInt() @Min(1)
-  SFTP_MAX_FILE_BYTES = 268_435_456;
+  SFTP_MAX_FILE_BYTES = 536_870_912;
 
   /** A connection with no SFTP request for this long is closed (its unfinished upload discarded). */
   @Type(() => Number) @IsInt() @Min(1)

@@ -72,7 +72,7 @@ const API_MAX_SECONDS = Number(process.env.BENCH_API_MAX_SECONDS ?? 300);
 const ZONE = 'America/New_York';
 /** Days start the day after tomorrow: a run that crosses midnight in the site's zone still has no past days. */
 const SHAPE: ScheduleShape = { agents: agentsForRows(ROWS, 60), days: 60, firstDay: 2, zone: ZONE };
-const DEFAULT_MAX_FILE_BYTES = 268_435_456;
+const DEFAULT_MAX_FILE_BYTES = 536_870_912;
 const SYNC_TIMEOUT_MS = 3 * 3600_000;
 const SERVICES = ['sftp-ingest', 'parser', 'mapping', 'agent-resolution', 'schedule-writer', 'config-api'] as const;
 const repoRoot = join(__dirname, '..', '..', '..');
