@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Topics, type FileReceivedV1 } from '@bpo/contracts';
+import { PipelineLanes, type FileReceivedV1 } from '@bpo/contracts';
 import { physicalTopic } from '@bpo/messaging';
 import {
   createTestDatabase,
@@ -82,7 +82,8 @@ describe('sftp-ingest: large uploads', () => {
 
   beforeAll(async () => {
     context = await setUp({});
-    reader = await new TopicReader<FileReceivedV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace: context.namespace }, Topics.FileReceivedV1)).start();
+    // Files over 4 MiB are announced in the bulk lane.
+    reader = await new TopicReader<FileReceivedV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace: context.namespace }, PipelineLanes.bulk.fileReceived)).start();
   });
   afterAll(async () => {
     await reader?.stop();
