@@ -172,14 +172,39 @@ export async function storeFile(db: Db, setup: Setup, filename: string, content:
   return { message, fileId, syncRunId };
 }
 
-/** A plain producer, as another system would publish. */
-export async function produce(namespace: string, topic: string, key: string, value: object): Promise<void> {
-  const kafka = new Kafka({ clientId: 'e2e-producer', brokers: testInfrastructure().kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+/** A plain producer, as another system would publish (`brokers`: another broker than the shared one). */
+export async function produce(namespace: string, topic: string, key: string, value: object, brokers?: string): Promise<void> {
+  await produceRaw(namespace, topic, key, JSON.stringify(value), brokers);
+}
+
+/** Publishes raw bytes (e.g. text that is not JSON), as a misbehaving producer would. */
+export async function produceRaw(namespace: string, topic: string, key: string, value: string | Buffer, brokers = testInfrastructure().kafkaBrokers): Promise<void> {
+  const kafka = new Kafka({ clientId: 'e2e-producer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   await producer.connect();
   try {
-    await producer.send({ topic: physicalTopic({ namespace }, topic), acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
+    await producer.send({ topic: physicalTopic({ namespace }, topic), acks: -1, messages: [{ key, value }] });
   } finally {
     await producer.disconnect();
   }
+}
+
+/**
+ * The events of a schedule as comparable strings `agent|startUTC|endUTC|event type`, sorted
+ * (duplicates kept, so a doubled event shows).
+ */
+export async function scheduleEventKeys(db: Db, scheduleId: string): Promise<string[]> {
+  const rows = await db.query<{ e: string }>(
+    `SELECT p.platform_agent_id || '|' || to_char(e.start_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '|' ||
+            to_char(e.end_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '|' || t.name AS e
+       FROM schedule_events e JOIN agent_platform_ids p ON p.agent_id = e.agent_id JOIN event_types t ON t.id = e.event_type_id
+      WHERE e.schedule_id = $1`,
+    [scheduleId],
+  );
+  return rows.map((row) => row.e).sort();
+}
+
+/** The key `scheduleEventKeys` gives an event: start and end are instants (with an offset or Z). */
+export function eventKey(agent: string, start: string, end: string, eventType: string): string {
+  return `${agent}|${new Date(start).toISOString()}|${new Date(end).toISOString()}|${eventType}`;
 }

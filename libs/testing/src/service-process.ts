@@ -38,11 +38,18 @@ export interface ServiceProcess {
 
 /**
  * Starts a BUILT service (`nx build <name>` output in dist/) as its own process, exactly as
- * `npm start` does, and waits until its /health answers 200.
+ * `npm start` does, and waits until its /health answers 200. `kafkaBrokers` points it at another
+ * broker than the tests' shared one (e.g. a private broker a test restarts).
  */
 export async function startServiceProcess(
   name: string,
-  { databaseUrl, namespace, env = {}, waitForHealth = true }: { databaseUrl: string; namespace: string; env?: Record<string, string>; waitForHealth?: boolean },
+  {
+    databaseUrl,
+    namespace,
+    env = {},
+    waitForHealth = true,
+    kafkaBrokers,
+  }: { databaseUrl: string; namespace: string; env?: Record<string, string>; waitForHealth?: boolean; kafkaBrokers?: string },
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const outDir = join(repoRoot, 'dist', 'apps', name);
@@ -54,7 +61,7 @@ export async function startServiceProcess(
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH,
-      KAFKA_BROKERS: testInfrastructure().kafkaBrokers,
+      KAFKA_BROKERS: kafkaBrokers ?? testInfrastructure().kafkaBrokers,
       DATABASE_URL: databaseUrl,
       KAFKA_TOPIC_NAMESPACE: namespace,
       HTTP_PORT: String(port),
