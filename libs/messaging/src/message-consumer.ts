@@ -7,6 +7,8 @@ import { classifyFailure, PermanentMessageError, type Classification } from './e
 export { PermanentMessageError };
 
 const HEARTBEAT_INTERVAL_MS = 3_000;
+/** Partitions one consumer works at the same time (each in order). */
+const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 
 /** How long a message whose failures are all transient (database or broker away) is retried: 10 minutes. */
 export const DEFAULT_TRANSIENT_RETRY_MS = 10 * 60_000;
@@ -95,7 +97,9 @@ export class MessageConsumer {
     this.running = true;
     await this.consumer.run({
       autoCommit: true,
-      partitionsConsumedConcurrently: 1,
+      // Partitions are worked in order each, but several at once: one integration's long file
+      // (its key's partition) does not hold up the files of integrations on other partitions.
+      partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
       eachMessage: (payload) => this.process(payload),
     });
   }
