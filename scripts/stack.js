@@ -48,14 +48,15 @@ function run(user, file, args, opts = {}) {
 }
 
 // The server's user must reach its binaries and its data folder. A clone inside a private folder
-// (e.g. under mktemp -d) is out of its reach: then both live in a private folder of their own under
+// (e.g. under mktemp -d), or a BPO_DATA_DIR there, is out of its reach: then both live in a private folder of their own under
 // /tmp (the binaries copied there once), and .data/postgres links to it.
 function pgLayout() {
   const user = pgRunAs();
   const bin = pgBinDir();
   const inRepo = path.join(dataDir, 'postgres');
   fs.mkdirSync(dataDir, { recursive: true });
-  if (!user || run(user, 'test', ['-x', bin]).status === 0) return { user, bin, dir: inRepo };
+  const reachable = (folder) => run(user, 'test', ['-x', folder]).status === 0;
+  if (!user || (reachable(bin) && reachable(dataDir))) return { user, bin, dir: inRepo };
   const hash = crypto.createHash('sha1').update(dataDir).digest('hex').slice(0, 10);
   const outside = path.join(os.tmpdir(), `bpo-schedule-sync-pg-${hash}`);
   const native = path.join(outside, 'native');
@@ -149,7 +150,7 @@ async function recoverPostgres(bin, user, dir) {
       log(`postmaster.pid names pid ${pid}, which is not a PostgreSQL of ${dir}: a stale lock left by a crash`);
     }
   } else if (fs.existsSync(path.join(dir, 'postmaster.pid'))) {
-    log(`PostgreSQL is not running but left postmaster.pid behind (pid ${postmasterPid(dir)} is gone): a crash or kill -9`);
+    log(`PostgreSQL is not running but left postmaster.pid behind (naming pid ${postmasterPid(dir)}): a crash or kill -9`);
   } else if (pgProcessesOf(dir).length === 0) {
     return;
   }
