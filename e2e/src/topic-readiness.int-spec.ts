@@ -56,6 +56,24 @@ describe('topics are served before anyone subscribes', () => {
     }
   });
 
+  it('an existing topic keeps its partitions, and a different KAFKA_TOPIC_PARTITIONS is reported, not applied', async () => {
+    const namespace = uniqueName('count');
+    const logs: { message: string; fields: object }[] = [];
+    // "not served yet" notes are expected right after creating a topic; the rest must be exactly these.
+    const log = (_level: string, message: string, fields: object) => void (message !== 'topics not served yet, waiting' && logs.push({ message, fields }));
+    await ensureTopics(createKafka({ brokers, clientId: 'first', namespace, topicPartitions: 2 }), { brokers, clientId: 'first', namespace, topicPartitions: 2 }, ['kept.v1'], { log });
+    expect(logs.map((entry) => entry.message)).toEqual(['created topics']);
+    logs.length = 0;
+    const settings: KafkaSettings = { brokers, clientId: 'second', namespace, topicPartitions: 4 };
+    await ensureTopics(createKafka(settings), settings, ['kept.v1'], { log });
+    expect(logs).toEqual([
+      {
+        message: 'existing topics keep their partition count; KAFKA_TOPIC_PARTITIONS applies to new topics only',
+        fields: { wanted: 4, topics: { [`${namespace}.kept.v1`]: 2, [`${namespace}.kept.v1.dlq`]: 2 } },
+      },
+    ]);
+  });
+
   it('a consumer whose topic is not served yet keeps trying to subscribe, then consumes', async () => {
     const settings: KafkaSettings = { brokers, clientId: 'late-topic', namespace: uniqueName('late'), topicPartitions: 2 };
     const kafka = createKafka(settings);
