@@ -84,13 +84,6 @@ export class MessageConsumer {
       allowAutoTopicCreation: false,
       retry: { retries: 10 },
     });
-    // kafkajs restarts a consumer that crashed on a retriable error (e.g. its group coordinator is
-    // not available yet on a fresh broker) by itself; say so, and say when it gives up.
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      const fields = { groupId: options.groupId, topic: options.topic, error: payload.error?.message };
-      if (payload.restart) options.log?.('warn', 'consumer crashed on a transient error; kafkajs restarts it', fields);
-      else options.log?.('error', 'consumer crashed and will not restart', fields);
-    });
   }
 
   /** How many times this consumer joined its group: 1, plus one per rebalance it went through. */
@@ -104,6 +97,13 @@ export class MessageConsumer {
    */
   async start(): Promise<void> {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joinCount += 1));
+    // kafkajs restarts a consumer that crashed on a retriable error (e.g. its group coordinator is
+    // not available yet on a fresh broker) by itself; say so, and say when it gives up.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      const fields = { groupId: this.options.groupId, topic: this.options.topic, error: payload.error?.message };
+      if (payload.restart) this.options.log?.('warn', 'consumer crashed on a transient error; kafkajs restarts it', fields);
+      else this.options.log?.('error', 'consumer crashed and will not restart', fields);
+    });
     const topic = physicalTopic(this.settings, this.options.topic);
     const subscribed = retryWithBackoff(
       async () => {

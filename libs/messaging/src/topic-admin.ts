@@ -26,7 +26,14 @@ export interface EnsureTopicsOptions {
  * (`settings.topicPartitions`, default 12). A topic that already exists keeps its partitions.
  * Safe to call from many services at once.
  */
-export async function ensureTopics(kafka: Kafka, settings: KafkaSettings, topics: readonly string[], options: EnsureTopicsOptions = {}): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  settings: KafkaSettings,
+  topics: readonly string[],
+  optionsOrWithDeadLetters: EnsureTopicsOptions | boolean = {},
+): Promise<void> {
+  // A boolean is the older `withDeadLetters` argument.
+  const options = typeof optionsOrWithDeadLetters === 'boolean' ? { withDeadLetters: optionsOrWithDeadLetters } : optionsOrWithDeadLetters;
   const names = new Set<string>();
   for (const topic of topics) {
     names.add(physicalTopic(settings, topic));
