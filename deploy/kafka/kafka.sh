@@ -6,7 +6,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-DATA="${BPO_DATA_DIR:-$ROOT/.data}/kafka"
+DATA="$(realpath -m "${BPO_DATA_DIR:-$ROOT/.data}")/kafka"
 LIBS="$DATA/libs"
 LOGS="$DATA/logs"
 PIDFILE="$DATA/kafka.pid"
@@ -46,10 +46,24 @@ fetch() {
   say "cached $(find "$LIBS" -name '*.jar' | wc -l) jars in $LIBS"
 }
 
-# Only our own JVM counts: a recycled pid must not look like a running broker.
-alive() { local p; p="$(cat "$PIDFILE" 2>/dev/null)" || return 1
-  [ -n "$p" ] && grep -q 'kafka\.Kafka' "/proc/$p/cmdline" 2>/dev/null; }
+# Only our own JVM counts (kafka.Kafka with this data dir's config): a recycled pid, or the broker
+# of another data dir, must not look like ours.
+ours() { [ -n "${1:-}" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | grep -qxF "$CONF" &&
+  tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | grep -qxF kafka.Kafka; }
+alive() { local p; p="$(cat "$PIDFILE" 2>/dev/null)" || return 1; ours "$p"; }
+# Every JVM of this data dir, pid file or not (e.g. left behind when the pid file was lost).
+our_jvms() { local f p; for f in /proc/[0-9]*/cmdline; do p="${f#/proc/}"; p="${p%/cmdline}"; ours "$p" && echo "$p"; done; return 0; }
+# Something accepts TCP connections on the port (may not be a working broker: see serving).
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/${1:-$PORT}") 2>/dev/null; }
+# The broker answers a Kafka request (ApiVersions v0) within 3 s: a stopped or wedged JVM whose
+# port still accepts connections does not count.
+serving() {
+  local reply
+  reply="$(timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 1
+    printf "\x00\x00\x00\x0f\x00\x12\x00\x00\x00\x00\x00\x01\x00\x05probe" >&3
+    head -c 8 <&3 | od -An -tx1' "$PORT" 2>/dev/null | tr -d ' \n')" || return 1
+  [ "${reply:8:8}" = "00000001" ]
+}
 
 write_config() {
   cat >"$CONF" <<EOF
@@ -98,9 +112,29 @@ why() { # first errors of this start, the log tail, and raw stdout (JVM-level fa
   tail -n 15 "$LOGS/server.log" "$LOGS/kafka.out" >&2 2>/dev/null || true
 }
 
+# Makes sure no broker of this data dir is half alive: adopts one that serves but lost its pid file,
+# removes a pid file that names nothing of ours, and stops a JVM that runs but does not serve.
+recover() {
+  local p jvms
+  if [ -s "$PIDFILE" ] && ! alive; then
+    say "removing stale pid file (pid $(cat "$PIDFILE") is not our broker: it crashed or was killed)"; rm -f "$PIDFILE"
+  fi
+  jvms="$(our_jvms)"
+  if ! alive && [ -n "$jvms" ]; then
+    p="$(echo "$jvms" | head -n 1)"; say "found our broker (pid $p) running without its pid file"; echo "$p" >"$PIDFILE"
+  fi
+  alive || return 0
+  serving && return 0
+  say "pid $(cat "$PIDFILE") is running but does not answer Kafka requests on $PORT; waiting up to 20 s"
+  for _ in $(seq 20); do sleep 1; alive || break; serving && { say "it answers now"; return 0; }; done
+  if alive; then say "stopping it, then starting again"; stop; fi
+  for p in $(our_jvms); do say "killing leftover broker JVM $p"; kill -KILL "$p" 2>/dev/null || true; done
+  rm -f "$PIDFILE"
+}
+
 start() {
-  if alive && answers; then say "already running (pid $(cat "$PIDFILE")) on 127.0.0.1:$PORT"; return; fi
-  alive && die "pid $(cat "$PIDFILE") is running but not answering on $PORT; run '$0 stop' first"
+  recover
+  if alive && serving; then say "already running (pid $(cat "$PIDFILE")) on 127.0.0.1:$PORT"; return; fi
   for p in "$PORT" "$CPORT"; do answers "$p" && die "port $p is already taken by another process"; done
   fetch
   mkdir -p "$LOGS" "$DATA/log"
@@ -119,7 +153,7 @@ start() {
   while [ $((SECONDS - t0)) -lt "$limit" ]; do
     sleep 0.5
     if ! alive && [ -s "$PIDFILE" ]; then why "$from"; rm -f "$PIDFILE"; die "broker exited during startup"; fi
-    if answers && since "$from" | grep -q 'Kafka Server started'; then
+    if serving && since "$from" | grep -q 'Kafka Server started'; then
       say "up after $((SECONDS - t0)) s (pid $(cat "$PIDFILE")), logs in $LOGS"; return
     fi
   done
@@ -127,17 +161,19 @@ start() {
 }
 
 stop() {
+  if ! alive; then local j; j="$(our_jvms | head -n 1)"; [ -z "$j" ] || echo "$j" >"$PIDFILE"; fi
   if ! alive; then rm -f "$PIDFILE"; say "not running"; return; fi
   local p; p="$(cat "$PIDFILE")"
   say "stopping pid $p"
   kill -TERM "$p" 2>/dev/null || true
+  kill -CONT "$p" 2>/dev/null || true # a stopped (SIGSTOP) JVM handles TERM only once continued
   for _ in $(seq 60); do alive || break; sleep 0.5; done
   if alive; then say "still alive after 30 s, killing"; kill -KILL "$p" 2>/dev/null || true; sleep 1; fi
   rm -f "$PIDFILE"; say "stopped"
 }
 
 status() {
-  if alive && answers; then say "running (pid $(cat "$PIDFILE")) on 127.0.0.1:$PORT"; return 0; fi
+  if alive && serving; then say "running (pid $(cat "$PIDFILE")) on 127.0.0.1:$PORT"; return 0; fi
   say "not running"; return 1
 }
 

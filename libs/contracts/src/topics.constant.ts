@@ -63,9 +63,6 @@ export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;
 }
 
-/** Partitions per topic: messages are keyed by integration id, so this bounds parallelism per stage. */
-export const TOPIC_PARTITIONS = 3;
-
 export const MessageHeaders = {
   MessageId: 'bpo-message-id',
   Attempts: 'bpo-attempts',

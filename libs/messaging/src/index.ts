@@ -1,5 +1,6 @@
 export * from './kafka-settings';
 export * from './topic-admin';
+export * from './kafka-retry';
 export * from './message-publisher';
 export * from './message-consumer';
 export { classifyFailure, formatMinutes, transientLimitReason, type Classification, type FailureKind, type Unreachable } from './error-classification';

@@ -6,6 +6,8 @@ export interface KafkaSettings {
   clientId: string;
   /** Prefix for every topic name ('' in production; tests set their own to stay apart). */
   namespace: string;
+  /** Partitions of each topic created at start-up (KAFKA_TOPIC_PARTITIONS); default 12. Existing topics keep theirs. */
+  topicPartitions?: number;
 }
 
 export function parseBrokers(list: string): string[] {

@@ -1,5 +1,6 @@
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { deadLetterTopic, MessageHeaders } from '@bpo/contracts';
+import { isTransientKafkaError, retryWithBackoff } from './kafka-retry';
 import type { MessagePublisher } from './message-publisher';
 import { physicalTopic, type KafkaSettings } from './kafka-settings';
 import { classifyFailure, PermanentMessageError, type Classification } from './error-classification';
@@ -53,6 +54,8 @@ export interface ConsumerOptions {
   /** Cap of the retry delay for transient failures; default 30 s. */
   maxTransientBackoffMs?: number;
   log?: (level: 'warn' | 'error' | 'log', message: string, fields: object) => void;
+  /** How long start() keeps retrying transient errors (a topic not served yet, no coordinator yet). Default 60 s. */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -90,10 +93,39 @@ export class MessageConsumer {
     return this.joinCount;
   }
 
+  /**
+   * Connects and subscribes, retrying (with backoff, bounded by startTimeoutMs) the transient errors
+   * of a broker or topic that is not ready yet rather than failing the service's start-up.
+   */
   async start(): Promise<void> {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joinCount += 1));
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: physicalTopic(this.settings, this.options.topic), fromBeginning: true });
+    // kafkajs restarts a consumer that crashed on a retriable error (e.g. its group coordinator is
+    // not available yet on a fresh broker) by itself; say so, and say when it gives up.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      const fields = { groupId: this.options.groupId, topic: this.options.topic, error: payload.error?.message };
+      if (payload.restart) this.options.log?.('warn', 'consumer crashed on a transient error; kafkajs restarts it', fields);
+      else this.options.log?.('error', 'consumer crashed and will not restart', fields);
+    });
+    const topic = physicalTopic(this.settings, this.options.topic);
+    const subscribed = retryWithBackoff(
+      async () => {
+        await this.consumer.connect();
+        await this.consumer.subscribe({ topic, fromBeginning: true });
+      },
+      {
+        what: `consumer ${this.options.groupId} subscribing to ${topic}`,
+        timeoutMs: this.options.startTimeoutMs ?? 60_000,
+        initialDelayMs: 200,
+        isRetriable: isTransientKafkaError,
+        onRetry: (error, attempt, delayMs) =>
+          this.options.log?.('warn', 'consumer could not subscribe yet, retrying', { groupId: this.options.groupId, topic, attempt, retryInMs: delayMs, error: error.message }),
+      },
+    );
+    // Giving up: leave nothing connected behind.
+    await subscribed.catch(async (error: unknown) => {
+      await this.consumer.disconnect().catch(() => undefined);
+      throw error;
+    });
     this.running = true;
     await this.consumer.run({
       autoCommit: true,

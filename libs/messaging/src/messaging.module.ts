@@ -104,7 +104,11 @@ export class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdo
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await ensureTopics(this.kafka, this.options, this.options.topics);
+    // Every topic is created and served before any consumer subscribes (consumers start in
+    // onApplicationBootstrap, after every module's onModuleInit).
+    await ensureTopics(this.kafka, this.options, this.options.topics, {
+      log: (level, message, fields) => this.logger[level]({ message, ...fields }),
+    });
     await this.publisher.connect();
     if (this.options.outboxRelay) {
       if (!this.dataSource) throw new Error('the outbox relay needs the PersistenceModule');

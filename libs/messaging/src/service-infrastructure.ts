@@ -20,6 +20,7 @@ export function infrastructureModules(service: string, config: ServiceConfig, op
       brokers: parseBrokers(config.KAFKA_BROKERS),
       clientId: service,
       namespace: config.KAFKA_TOPIC_NAMESPACE,
+      topicPartitions: config.KAFKA_TOPIC_PARTITIONS,
       topics: options.topics,
       outboxRelay: options.outboxRelay,
       transientRetryMs: config.TRANSIENT_RETRY_MINUTES * 60_000,

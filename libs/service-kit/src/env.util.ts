@@ -16,7 +16,7 @@ export function validateEnv<T extends object>(type: ClassConstructor<T>, env: No
   const problems = validateSync(config, { skipMissingProperties: false, whitelist: false });
   if (problems.length > 0) {
     const details = problems
-      .map((problem) => `${problem.property}: ${Object.values(problem.constraints ?? {}).join(', ')}`)
+      .map((problem) => `${problem.property}: ${[...new Set(Object.values(problem.constraints ?? {}))].join(', ')}`)
       .join('; ');
     throw new ConfigurationError(`invalid configuration: ${details}`);
   }

@@ -1,6 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
+const PARTITIONS = { message: 'must be a whole number from 1 to 1000' };
+
 /** What every service reads from its environment. Each app's config class extends this. */
 export class ServiceConfig {
   /** Comma-separated host:port list. */
@@ -13,6 +15,13 @@ export class ServiceConfig {
   /** Prefix for every topic name; empty in production. Tests use it to give each run its own topics. */
   @IsOptional() @Matches(/^[a-z0-9._-]*$/, { message: 'may only hold a-z 0-9 . _ -' })
   KAFKA_TOPIC_NAMESPACE = '';
+
+  /**
+   * Partitions of each topic the service creates at start-up (existing topics keep theirs).
+   * Messages are keyed by integration, so this bounds how many instances of one stage share its work.
+   */
+  @IsOptional() @Type(() => Number) @IsInt(PARTITIONS) @Min(1, PARTITIONS) @Max(1000, PARTITIONS)
+  KAFKA_TOPIC_PARTITIONS = 12; // the messaging lib's DEFAULT_TOPIC_PARTITIONS
 
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
