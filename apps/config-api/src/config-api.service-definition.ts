@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceDefinition } from '@bpo/service-kit';
+import { refuseDeepJson } from './common/json-depth.util';
 import { serveOpenApi } from './common/openapi.util';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { createValidationPipe } from './common/validation.util';
@@ -16,7 +17,7 @@ export const configApiService: ServiceDefinition<ConfigApiConfig> = {
   configure: (app, config) => {
     const express = app as NestExpressApplication;
     // Registered before Nest's defaults, which then stand aside (same parser names).
-    express.useBodyParser('json', { limit: BODY_LIMIT });
+    express.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson });
     express.useBodyParser('text', { type: 'text/csv', limit: BODY_LIMIT });
     app.useGlobalPipes(createValidationPipe());
     app.useGlobalFilters(new ProblemDetailsFilter());

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import { ConfigApiErrorCode, ConfigApiException, RequestValidationException } from './config-api.exception';
 import { PROBLEM_CONTENT_TYPE, problemFor, problemType, type ProblemDocument } from './problem-details.util';
 
@@ -60,6 +61,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: messageOf(exception) };
     }
+    if (isNulInText(exception)) {
+      return { type: problemType('validation'), title: 'Invalid request', status: HttpStatus.BAD_REQUEST, detail: 'text must not contain the NUL character (\\u0000)', code: 'validation' };
+    }
     const client = clientError(exception);
     if (client) return { type: 'about:blank', title: STATUS_CODES[client.status] ?? 'Error', status: client.status, detail: client.message };
     this.logger.error({ message: 'unhandled error', method: request.method, path: request.route?.path ?? 'unknown' }, exception instanceof Error ? exception.stack : String(exception));
@@ -73,6 +77,13 @@ function ownErrorBody(exception: unknown): { status: number; body: object } | nu
   const body = exception.getResponse();
   if (typeof body !== 'object' || body === null || 'statusCode' in body) return null;
   return { status: exception.getStatus(), body };
+}
+
+/** PostgreSQL refuses NUL in text (22021 character_not_in_repertoire): the client sent it, so a 400, not a 500. */
+function isNulInText(exception: unknown): boolean {
+  if (!(exception instanceof QueryFailedError)) return false;
+  const driverError = exception.driverError as { code?: string; message?: string };
+  return driverError.code === '22021' && /0x00/.test(driverError.message ?? '');
 }
 
 /** Errors of Express's body parser (http-errors): a 4xx the client caused, e.g. 413 for a body over the limit. */

@@ -9,11 +9,20 @@
  * Weights were measured on re2-wasm 1.0.2 with the `iu` flags: a character class (`.`, `\w`,
  * `[a-z]`, `[^x]`) costs about ten times a literal character (~0.5 KiB vs ~0.05 KiB per copy);
  * Unicode property classes (`\p{…}`) cost ~300 KiB each and are refused outright.
+ *
+ * Characters outside ASCII cost far more with `iu`: each becomes a case-folded UTF-8 sequence.
+ * Measured (copies held until the heap aborted): a non-ASCII literal ~0.2-0.75 KiB (up to 15
+ * literal units), a class with non-ASCII members ~2.4-3.4 KiB per copy (about 50 units, plus about
+ * half a unit per member). Priced as literals and plain classes, 19 rules like `[ĀĂĄ…]{199}` (100
+ * members, estimated 1,990) filled the heap, after which no pattern of any organization compiled.
  */
 export const MAX_PATTERN_COST = 2_000;
 
 const LITERAL_COST = 1;
 const CLASS_COST = 10;
+const NON_ASCII_LITERAL_COST = 20;
+const NON_ASCII_CLASS_COST = 50;
+const NON_ASCII_CLASS_MEMBER_COST = 1;
 
 type PatternToken =
   | { kind: 'atom'; cost: number }
@@ -30,12 +39,14 @@ interface Scanned {
 }
 
 const LITERAL: PatternToken = { kind: 'atom', cost: LITERAL_COST };
+const NON_ASCII_LITERAL: PatternToken = { kind: 'atom', cost: NON_ASCII_LITERAL_COST };
 const CLASS: PatternToken = { kind: 'atom', cost: CLASS_COST };
 const NONE: PatternToken = { kind: 'none' };
 const PERL_CLASSES = 'dDwWsSC';
 const NAMED_GROUP = /\(\?P?<[A-Za-z0-9_]*>/y;
 const FLAG_GROUP = /\(\?[A-Za-z-]*([:)])/y;
 const COUNTED_REPEAT = /\{(\d+)(,(\d*))?\}/y;
+const HEX_ESCAPE = /\\x(?:\{([0-9A-Fa-f]*)\}?|([0-9A-Fa-f]{0,2}))/y;
 
 export interface PatternCost {
   /** Estimated compiled size in literal-character units, counted repetitions expanded. */
@@ -81,8 +92,20 @@ function scanOne(pattern: string, at: number): Scanned {
     case '{':
       return scanCountedRepeat(pattern, at);
     default:
-      return { token: LITERAL, next: at + 1 };
+      return { token: isAscii(pattern, at) ? LITERAL : NON_ASCII_LITERAL, next: at + 1 };
   }
+}
+
+function isAscii(pattern: string, at: number): boolean {
+  return pattern.charCodeAt(at) < 0x80;
+}
+
+/** `\xHH` / `\x{H…}` at `at`: where it ends and whether it names a character outside ASCII. */
+function scanHexEscape(pattern: string, at: number): { next: number; nonAscii: boolean } | null {
+  const hex = stickyMatch(HEX_ESCAPE, pattern, at);
+  if (!hex) return null;
+  const digits = hex[1] ?? hex[2] ?? '';
+  return { next: at + hex[0].length, nonAscii: digits.length > 8 || (digits !== '' && parseInt(digits, 16) >= 0x80) };
 }
 
 function scanEscape(pattern: string, at: number): Scanned {
@@ -92,8 +115,15 @@ function scanEscape(pattern: string, at: number): Scanned {
   if (escaped === 'Q') {
     const end = pattern.indexOf('\\E', at + 2);
     const stop = end < 0 ? pattern.length : end;
-    return { token: { kind: 'atom', cost: (stop - at - 2) * LITERAL_COST }, next: end < 0 ? stop : end + 2 };
+    let cost = 0;
+    for (let index = at + 2; index < stop; index += 1) cost += isAscii(pattern, index) ? LITERAL_COST : NON_ASCII_LITERAL_COST;
+    return { token: { kind: 'atom', cost }, next: end < 0 ? stop : end + 2 };
   }
+  if (escaped === 'x') {
+    const hex = scanHexEscape(pattern, at);
+    if (hex) return { token: hex.nonAscii ? NON_ASCII_LITERAL : LITERAL, next: hex.next };
+  }
+  if (escaped !== undefined && !isAscii(pattern, at + 1)) return { token: NON_ASCII_LITERAL, next: at + 2 };
   if ((escaped === 'x' || escaped === 'u') && pattern[at + 2] === '{') {
     const end = pattern.indexOf('}', at + 3);
     return { token: LITERAL, next: end < 0 ? pattern.length : end + 1 };
@@ -106,18 +136,26 @@ function scanClass(pattern: string, at: number): Scanned {
   if (pattern[next] === '^') next += 1;
   if (pattern[next] === ']') next += 1; // a leading ] is a literal member
   let unicode = false;
+  let nonAscii = false;
+  let members = 0;
   while (next < pattern.length && pattern[next] !== ']') {
+    members += 1;
     if (pattern[next] === '\\') {
       unicode ||= pattern[next + 1] === 'p' || pattern[next + 1] === 'P';
-      next += 2;
+      const hex = pattern[next + 1] === 'x' ? scanHexEscape(pattern, next) : null;
+      nonAscii ||= hex ? hex.nonAscii : next + 1 < pattern.length && !isAscii(pattern, next + 1);
+      next = hex ? hex.next : next + 2;
     } else if (pattern.startsWith('[:', next)) {
       const end = pattern.indexOf(':]', next + 2);
       next = end < 0 ? next + 1 : end + 2;
     } else {
+      nonAscii ||= !isAscii(pattern, next);
       next += 1;
     }
   }
-  return { token: unicode ? { kind: 'unicode-class' } : CLASS, next: next + 1 };
+  if (unicode) return { token: { kind: 'unicode-class' }, next: next + 1 };
+  const cost = nonAscii ? NON_ASCII_CLASS_COST + members * NON_ASCII_CLASS_MEMBER_COST : CLASS_COST;
+  return { token: { kind: 'atom', cost }, next: next + 1 };
 }
 
 function scanGroupOpen(pattern: string, at: number): Scanned {
