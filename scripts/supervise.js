@@ -174,7 +174,9 @@ function serviceInstances(env = process.env, logDir = path.join(repoRoot, '.data
         service: service.name,
         port,
         command: process.execPath,
-        args: ['scripts/run.js', outDir, path.join(outDir, 'apps', service.name, 'src', 'main.js')],
+        // A bounded heap, as in tests and the Docker image: every service streams, so without a bound
+        // V8 lets garbage pile up to gigabytes before collecting it.
+        args: [`--max-old-space-size=${env.BPO_SERVICE_HEAP_MB || 192}`, 'scripts/run.js', outDir, path.join(outDir, 'apps', service.name, 'src', 'main.js')],
         env: instanceEnv,
         log: path.join(logDir, `${label}.log`),
       });

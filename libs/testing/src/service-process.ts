@@ -66,6 +66,9 @@ export async function startServiceProcess(
       KAFKA_TOPIC_NAMESPACE: namespace,
       HTTP_PORT: String(port),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'log',
+      // Every test file has its own topics on one broker: 3 partitions each keep their number (and
+      // the broker's start-up after a crash) small; the production default is 12.
+      KAFKA_TOPIC_PARTITIONS: process.env.TEST_TOPIC_PARTITIONS ?? '3',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
