@@ -54,13 +54,20 @@ export class ParserService {
     const startedAt = performance.now();
     let waitingMs = 0;
 
+    // One batch is in flight while the next is parsed: parsing does not stop for each acknowledgement.
+    // Batches still go out one after the other, in order, and the end message only after the last.
+    let inFlight: Promise<void> = Promise.resolve();
+    const settle = async () => {
+      const waiting = performance.now();
+      await inFlight;
+      waitingMs += performance.now() - waiting;
+    };
     const flush = async () => {
       if (rows.length === 0 && errors.length === 0) return;
       const batch: RowsBatchV1 = { ...envelope, messageId: `parser:${file.syncRunId}:${sequence}`, occurredAt: file.receivedAt, kind: 'rows', sequence, rows, errors };
-      const sending = performance.now();
-      await send(batch);
-      await heartbeat();
-      waitingMs += performance.now() - sending;
+      await settle();
+      inFlight = send(batch).then(heartbeat);
+      inFlight.catch(() => undefined); // its failure is thrown where it is awaited, never left unhandled
       sequence += 1;
       rows = [];
       errors = [];
@@ -123,6 +130,7 @@ export class ParserService {
         if (rows.length + errors.length >= BATCH_SIZE || batchChars >= BATCH_MAX_CHARS) await flush();
       }
       await flush();
+      await settle();
       const done = end();
       await send(done);
       return done;
@@ -130,6 +138,7 @@ export class ParserService {
       const reason = error instanceof FileProblem ? error.message : csvProblem(error);
       if (!reason) throw error; // a database or broker failure: retried by the consumer
       this.logger.warn({ message: 'file failed', integrationId: file.integrationId, fileId: file.fileId, syncRunId: file.syncRunId, reason });
+      await settle();
       const failed = end(reason);
       await send(failed);
       return failed;
