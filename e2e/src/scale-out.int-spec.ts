@@ -16,12 +16,12 @@ import {
   type ServiceProcess,
   type TestDatabase,
 } from '@bpo/testing';
-import { addAgents, arrangeOrganization, customCsv, dayFromToday, Db, registerClientKey, scheduleEventKeys, type Setup } from './support/fixtures';
+import { addAgents, arrangeOrganization, customCsv, dayFromToday, Db, issueApiToken, registerClientKey, scheduleEventKeys, type Setup } from './support/fixtures';
 import { expectedEvents, type CsvRow } from './support/expected-events';
 
 /**
- * Scale-out: two instances of every pipeline stage in their consumer groups and two sftp-ingest
- * instances on different SFTP ports. Twenty integrations upload at once with OpenSSH `sftp`, spread
+ * Scale-out: two instances of every pipeline stage in their consumer groups, two sftp-ingest
+ * instances on different SFTP ports and two config-api instances on their own HTTP ports. Twenty integrations upload at once with OpenSSH `sftp`, spread
  * over both servers, some files of thousands of rows; one instance of each stage is SIGKILLed while
  * files are in flight and never restarted, so its partitions move to the survivor. Every file's
  * events must be exactly the expected ones, each file must get exactly one final status, and where
@@ -53,6 +53,9 @@ describe('scale-out: two instances of every service, twenty integrations at once
     }
     // Both instances of a stage at once (the first creates the topics; the second finds them).
     for (const stage of STAGES) instances[stage] = await Promise.all([start(stage), start(stage)]);
+    // Two REST API instances on their own ports, answering from the same database.
+    const operator = { OPERATOR_TOKEN: `scale-operator-${namespace}-token` };
+    instances['config-api'] = await Promise.all([start('config-api', operator), start('config-api', operator)]);
     statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
   }, 240_000);
 
@@ -191,6 +194,20 @@ describe('scale-out: two instances of every service, twenty integrations at once
     const keys = await scheduleEventKeys(db, plans[4].setup.scheduleId);
     const day8 = dayFromToday(8);
     expect(keys.filter((key) => key.includes(`|${day8}T`))).toEqual(['A1', 'A2', 'A3'].map((agent) => `${agent}|${day8}T15:00:00.000Z|${day8}T21:00:00.000Z|Chat`));
+
+    // Both REST API instances tell every integration's last sync alike: the file received last.
+    for (const [index, plan] of plans.entries()) {
+      const token = await issueApiToken(db, plan.setup.organizationId);
+      const answers = await Promise.all(
+        instances['config-api'].map(async (api) => {
+          const response = await fetch(`${api.url}/v1/integrations/${plan.setup.integrationId}`, { headers: { authorization: `Bearer ${token}` } });
+          const body = (await response.json()) as { lastStatus: string; lastFile: { filename: string } };
+          return [response.status, body.lastStatus, body.lastFile.filename];
+        }),
+      );
+      const last = plan.files[plan.files.length - 1].name;
+      expect({ index, answers }).toEqual({ index, answers: [[200, 'succeeded', last], [200, 'succeeded', last]] });
+    }
 
     // The survivors did the rest: nothing was dead-lettered anywhere.
     const logs = Object.values(instances).flat().map((service) => service.output()).join('\n');
