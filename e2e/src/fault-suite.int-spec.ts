@@ -1,6 +1,6 @@
 import { deadLetterTopic, PipelineLanes, Topics, type SyncStatusV1 } from '@bpo/contracts';
 import { physicalTopic } from '@bpo/messaging';
-import { createTestDatabase, expectEventually, startServiceProcess, testInfrastructure, TopicReader, uniqueName, type ServiceProcess, type TestDatabase } from '@bpo/testing';
+import { createTestDatabase, expectEventually, resolvedBatchRows, startServiceProcess, testInfrastructure, TopicReader, uniqueName, type ServiceProcess, type TestDatabase } from '@bpo/testing';
 import { arrangeOrganization, customCsv, dayFromToday, Db, produce, produceRaw, scheduleEventKeys, storeAndAnnounceFile, storeFile, type Setup } from './support/fixtures';
 import { expectedEvents, type CsvRow } from './support/expected-events';
 import { arrangeLargeFile, at, statusOf, untilInFlight } from './support/faults';
@@ -80,27 +80,29 @@ describe('fault suite: stages killed, batches redelivered and out of order, malf
       messageId: `agent-resolution:${syncRunId}:${sequence}`,
       kind: 'rows',
       sequence,
-      rows: rowsOf[sequence].map(([agent, start, end, activity]) => ({
-        line: line++,
-        platformAgentId: agent,
-        activity,
-        startAt: new Date(start).toISOString(),
-        endAt: new Date(end).toISOString(),
-        day,
-        agentId: setup.agents[agent],
-        eventTypeId: setup.eventTypes.Phones,
-      })),
+      ...resolvedBatchRows(
+        rowsOf[sequence].map(([agent, start, end, activity]) => ({
+          line: line++,
+          platformAgentId: agent,
+          activity,
+          startAt: new Date(start).toISOString(),
+          endAt: new Date(end).toISOString(),
+          day,
+          agentId: setup.agents[agent],
+          eventTypeId: setup.eventTypes.Phones,
+        })),
+      ),
       errors: [],
     });
     const batches = [batch(0), batch(1), batch(2)];
     const end = { ...envelope, messageId: `agent-resolution:${syncRunId}:end`, kind: 'end', batchCount: 3, rowCount: 5, rowErrorCount: 0, window: { from: day, to: day }, filename: 'shuffled.csv', receivedAt: new Date().toISOString() };
     // The end first, the last batch before the first, and duplicates of batches and of the end.
-    for (const message of [end, batches[2], batches[0], batches[2], end, batches[0]]) await produce(namespace, Topics.RowsResolvedV1, setup.integrationId, message);
+    for (const message of [end, batches[2], batches[0], batches[2], end, batches[0]]) await produce(namespace, Topics.RowsResolvedV2, setup.integrationId, message);
     // Not all batches yet: the file must not be applied with a batch missing.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(statuses.messages.find((message) => message.value.syncRunId === syncRunId)).toBeUndefined();
     expect(await scheduleEventKeys(db, setup.scheduleId)).toEqual([]);
-    for (const message of [batches[1], batches[1], end]) await produce(namespace, Topics.RowsResolvedV1, setup.integrationId, message);
+    for (const message of [batches[1], batches[1], end]) await produce(namespace, Topics.RowsResolvedV2, setup.integrationId, message);
     expect(await statusOf(statuses, syncRunId)).toMatchObject({ status: 'succeeded', counts: { rows: 5, created: 5 } });
     const fileRows = rowsOf.flat();
     expect(await scheduleEventKeys(db, setup.scheduleId)).toEqual(expectedEvents([fileRows]));

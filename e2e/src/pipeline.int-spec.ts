@@ -6,6 +6,8 @@ import { physicalTopic } from '@bpo/messaging';
 import {
   createTestDatabase,
   expectEventually,
+  resolvedBatchRows,
+  type ResolvedTestRow,
   freePort,
   generateClientKey,
   sftpBatch,
@@ -126,14 +128,14 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
 
   it('dead-letters a message that can never be processed and reports its file failed at that stage; the next file goes through', async () => {
     const setup = await arrangeOrganization(db);
-    const dlq = await new TopicReader(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, deadLetterTopic(Topics.RowsParsedV1))).start();
+    const dlq = await new TopicReader(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, deadLetterTopic(Topics.RowsParsedV2))).start();
     try {
       const { syncRunId, fileId } = await storeAndAnnounceFile(db, setup, namespace, 'fine.csv', customCsv([['A1', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones']]));
       await statusOf(syncRunId);
       const { id: poisonRun } = await db.one<{ id: string }>('INSERT INTO sync_runs (organization_id, integration_id, site_id, file_id) VALUES ($1, $2, $3, $4) RETURNING id', [setup.organizationId, setup.integrationId, setup.siteId, fileId]);
-      await produce(namespace, Topics.RowsParsedV1, setup.integrationId, { kind: 'rows', messageId: 'poison', organizationId: setup.organizationId, integrationId: setup.integrationId, fileId, syncRunId: poisonRun, sequence: 'first', rows: 'many' });
+      await produce(namespace, Topics.RowsParsedV2, setup.integrationId, { kind: 'rows', messageId: 'poison', organizationId: setup.organizationId, integrationId: setup.integrationId, fileId, syncRunId: poisonRun, sequence: 'first', rows: 'many' });
       expect((await statusOf(poisonRun)).value).toMatchObject({ status: 'failed', stage: 'mapping' });
-      expect((await statusOf(poisonRun)).value.reason).toMatch(/invalid RowsBatchV1/);
+      expect((await statusOf(poisonRun)).value.reason).toMatch(/invalid RowsBatchV2/);
       await expectEventually(() => expect(dlq.messages).toHaveLength(1));
       expect(dlq.messages[0].headers['bpo-error']).toMatch(/sequence/);
       const next = await storeAndAnnounceFile(db, setup, namespace, 'next.csv', customCsv([['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones']]));
@@ -357,10 +359,10 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
     const { syncRunId, fileId } = await storeFile(db, setup, 'redelivered.csv', 'unused');
     const envelope = { organizationId: setup.organizationId, integrationId: setup.integrationId, fileId, syncRunId, occurredAt: new Date().toISOString() };
     const row = (line: number, start: string, end: string) => ({ line, platformAgentId: 'A1', activity: 'Phones', startAt: utc(d1, start), endAt: utc(d1, end), day: d1, agentId: setup.agents.A1, eventTypeId: setup.eventTypes.Phones });
-    const batch = (sequence: number, rows: unknown[]) => ({ ...envelope, messageId: `agent-resolution:${syncRunId}:${sequence}`, kind: 'rows', sequence, rows, errors: [] });
+    const batch = (sequence: number, rows: ResolvedTestRow[]) => ({ ...envelope, messageId: `agent-resolution:${syncRunId}:${sequence}`, kind: 'rows', sequence, ...resolvedBatchRows(rows), errors: [] });
     const end = { ...envelope, messageId: `agent-resolution:${syncRunId}:end`, kind: 'end', batchCount: 2, rowCount: 3, rowErrorCount: 0, window: { from: d1, to: d1 }, filename: 'redelivered.csv', receivedAt: new Date().toISOString() };
     for (const message of [batch(0, [row(2, '09:00', '10:00'), row(3, '10:00', '11:00')]), batch(0, [row(2, '09:00', '10:00'), row(3, '10:00', '11:00')]), batch(1, [row(4, '11:00', '12:00')]), end, batch(1, [row(4, '11:00', '12:00')]), end]) {
-      await produce(namespace, Topics.RowsResolvedV1, setup.integrationId, message);
+      await produce(namespace, Topics.RowsResolvedV2, setup.integrationId, message);
     }
     expect((await statusOf(syncRunId)).value.counts).toMatchObject({ rows: 3, created: 3 });
     const later = await storeAndAnnounceFile(db, setup, namespace, 'after.csv', customCsv([['A2', `${d2}T09:00:00`, `${d2}T17:00:00`, 'Phones']]));

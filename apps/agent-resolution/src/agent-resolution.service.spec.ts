@@ -1,44 +1,50 @@
-import type { RowsBatchV1 } from '@bpo/contracts';
+import { columnsOf, resolvedRowsOf, type RowsBatchV2 } from '@bpo/contracts';
+import { PermanentMessageError } from '@bpo/messaging';
 import { AgentDirectory } from './agent-directory.repository';
 import { AgentResolutionService } from './agent-resolution.service';
 
 class InMemoryAgentDirectory extends AgentDirectory {
+  readonly asked: string[][] = [];
   constructor(private readonly agents: Record<string, string>) {
     super();
   }
   async findByPlatformIds(_integrationId: string, ids: readonly string[]) {
+    this.asked.push([...ids]);
     return new Map(ids.filter((id) => this.agents[id]).map((id) => [id, this.agents[id]]));
   }
 }
 
-const row = (line: number, platformAgentId: string) => ({
-  line,
-  platformAgentId,
-  activity: 'Phones',
-  startAt: '2026-12-01T14:00:00.000Z',
-  endAt: '2026-12-01T22:00:00.000Z',
-  day: '2026-12-01',
-  eventTypeId: '00000000-0000-4000-8000-0000000000e1',
-});
+const START = Date.parse('2026-12-01T14:00:00.000Z');
+const row = (line: number, platformAgentId: string, activity = 'Phones') => ({ line, platformAgentId, activity, startAt: START, endAt: START + 3_600_000, day: '2026-12-01' });
+const PHONES = '00000000-0000-4000-8000-0000000000e1';
 
 describe('AgentResolutionService', () => {
   const batch = {
     kind: 'rows',
     sequence: 0,
-    rows: [row(2, 'A1'), row(3, 'B9'), row(4, 'A1')],
+    ...columnsOf([row(2, 'A1'), row(3, 'B9'), row(4, 'A1'), row(6, 'B9', 'Gym')]),
+    // Gym maps to nothing: its row is already an unmapped_activity error, never also an unknown agent.
+    eventTypeIds: [PHONES, null],
     errors: [{ line: 5, code: 'invalid_time', message: 'bad time' }],
-  } as unknown as RowsBatchV1;
+  } as unknown as RowsBatchV2;
 
   it('resolves known ids and turns unknown ones into unknown_agent errors, keeping earlier errors', async () => {
-    const service = new AgentResolutionService(new InMemoryAgentDirectory({ A1: 'agent-a' }));
-    const resolved = await service.resolveBatch(batch);
-    expect(resolved.rows.map((r) => [r.line, r.agentId])).toEqual([
-      [2, 'agent-a'],
-      [4, 'agent-a'],
+    const directory = new InMemoryAgentDirectory({ A1: 'agent-a' });
+    const resolved = await new AgentResolutionService(directory).resolveBatch(batch);
+    expect(directory.asked).toEqual([['A1', 'B9']]);
+    expect(resolved.agentIds).toEqual(['agent-a', null]);
+    expect(resolvedRowsOf(resolved).map((r) => [r.line, r.agentId, r.eventTypeId])).toEqual([
+      [2, 'agent-a', PHONES],
+      [4, 'agent-a', PHONES],
     ]);
     expect(resolved.errors).toEqual([
       { line: 5, code: 'invalid_time', message: 'bad time' },
       { line: 3, column: 'agent_id', code: 'unknown_agent', message: 'no agent of the site has platform id "B9"', subject: 'B9' },
     ]);
+  });
+
+  it('refuses a batch that was not mapped first', async () => {
+    const unmapped = { ...batch, eventTypeIds: undefined } as RowsBatchV2;
+    await expect(new AgentResolutionService(new InMemoryAgentDirectory({})).resolveBatch(unmapped)).rejects.toBeInstanceOf(PermanentMessageError);
   });
 });

@@ -1,31 +1,37 @@
 import { Injectable } from '@nestjs/common';
-import type { RowErrorV1, RowsBatchV1, ScheduleRowV1 } from '@bpo/contracts';
+import type { RowErrorV1, RowsBatchV2 } from '@bpo/contracts';
+import { PermanentMessageError } from '@bpo/messaging';
 import { AgentDirectory } from './agent-directory.repository';
 
 /**
- * Resolves each row's platform agent id to one of the site's agents. Unknown ids become row
- * errors `unknown_agent` (the writer reports them once per id, with their rows); other rows go on.
+ * Resolves each row's platform agent id to one of the site's agents. Rows still going on (their
+ * activity is mapped) whose id no agent has become row errors `unknown_agent` (the writer reports
+ * them once per id, with their rows); the other rows go on.
  */
 @Injectable()
 export class AgentResolutionService {
   constructor(private readonly directory: AgentDirectory) {}
 
-  async resolveBatch(batch: RowsBatchV1): Promise<RowsBatchV1> {
-    const agents = await this.directory.findByPlatformIds(batch.integrationId, batch.rows.map((row) => row.platformAgentId));
-    const rows: ScheduleRowV1[] = [];
+  async resolveBatch(batch: RowsBatchV2): Promise<RowsBatchV2> {
+    const { eventTypeIds } = batch;
+    if (!eventTypeIds) throw new PermanentMessageError('the batch has no eventTypeIds: agents are resolved after mapping');
+    const agents = await this.directory.findByPlatformIds(batch.integrationId, batch.platformAgentIds);
+    const agentIds = batch.platformAgentIds.map((platformAgentId) => agents.get(platformAgentId) ?? null);
     const errors: RowErrorV1[] = [...batch.errors];
-    for (const row of batch.rows) {
-      const agentId = agents.get(row.platformAgentId);
-      if (agentId) rows.push({ ...row, agentId });
-      else
+    if (agentIds.includes(null)) {
+      const { line, agent, activity } = batch.rows;
+      for (let i = 0; i < line.length; i += 1) {
+        if (agentIds[agent[i]] !== null || eventTypeIds[activity[i]] === null) continue;
+        const platformAgentId = batch.platformAgentIds[agent[i]];
         errors.push({
-          line: row.line,
+          line: line[i],
           column: 'agent_id',
           code: 'unknown_agent',
-          message: `no agent of the site has platform id "${row.platformAgentId}"`,
-          subject: row.platformAgentId,
+          message: `no agent of the site has platform id "${platformAgentId}"`,
+          subject: platformAgentId,
         });
+      }
     }
-    return { ...batch, rows, errors };
+    return { ...batch, agentIds, errors };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RowErrorV1, RowsBatchV1, ScheduleRowV1 } from '@bpo/contracts';
+import type { RowErrorV1, RowsBatchV2 } from '@bpo/contracts';
 import { MappingRuleSet } from '@bpo/mapping-rules';
 import { MappingRuleSnapshots } from './mapping-rule-snapshots.repository';
 
@@ -11,25 +11,32 @@ export class MappingService {
 
   constructor(private readonly snapshots: MappingRuleSnapshots) {}
 
-  async mapBatch(batch: RowsBatchV1): Promise<RowsBatchV1> {
+  /**
+   * Maps each of the batch's distinct activities once. Rows whose activity maps to nothing become
+   * `unmapped_activity` row errors, in row order, after the batch's earlier errors.
+   */
+  async mapBatch(batch: RowsBatchV2): Promise<RowsBatchV2> {
     const ruleSet = await this.ruleSetFor(batch.syncRunId, batch.integrationId);
-    const rows: ScheduleRowV1[] = [];
+    const eventTypeIds = batch.activities.map((activity) => {
+      const resolution = ruleSet.resolve(activity);
+      return resolution.kind === 'unmapped' ? null : resolution.eventTypeId;
+    });
     const errors: RowErrorV1[] = [...batch.errors];
-    for (const row of batch.rows) {
-      const resolution = ruleSet.resolve(row.activity);
-      if (resolution.kind === 'unmapped') {
+    if (eventTypeIds.includes(null)) {
+      const { line, activity: activityOf } = batch.rows;
+      for (let i = 0; i < line.length; i += 1) {
+        if (eventTypeIds[activityOf[i]] !== null) continue;
+        const activity = batch.activities[activityOf[i]];
         errors.push({
-          line: row.line,
+          line: line[i],
           column: 'activity',
           code: 'unmapped_activity',
-          message: `activity "${row.activity}" matches no mapping rule and the integration has no default mapping`,
-          subject: row.activity,
+          message: `activity "${activity}" matches no mapping rule and the integration has no default mapping`,
+          subject: activity,
         });
-      } else {
-        rows.push({ ...row, eventTypeId: resolution.eventTypeId });
       }
     }
-    return { ...batch, rows, errors };
+    return { ...batch, eventTypeIds, errors };
   }
 
   private async ruleSetFor(syncRunId: string, integrationId: string): Promise<MappingRuleSet> {

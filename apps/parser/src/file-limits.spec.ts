@@ -65,11 +65,12 @@ describe('parse limits: a file over a limit fails with one reason a BPO can act 
 
   it('delimiters and line breaks inside quoted values are not columns or lines; "" is a quote', async () => {
     const quoted = `"${'a,'.repeat(300)}""b"""`;
-    const csv = `${HEADER},agent_name\n${row()},${quoted}\n${row('A2')},"two\nlines"\n${row('A3')},x\n`;
+    const csv = `${HEADER}\nA1,2026-12-01T09:00:00,2026-12-01T17:00:00,${quoted}\nA2,2026-12-01T09:00:00,2026-12-01T17:00:00,"two\nlines"\n${row('A3')}\n`;
     const { end, rows } = await parse(csv, {}, limits(), 3);
     expect(end.failure).toBeUndefined();
     expect(rows.map((r) => [r.platformAgentId, r.line])).toEqual([['A1', 2], ['A2', 3], ['A3', 4]]);
-    expect(rows[0].agentName).toBe(`${'a,'.repeat(300)}"b"`);
+    expect(rows[0].activity).toBe(`${'a,'.repeat(300)}"b"`);
+    expect(rows[1].activity).toBe('two\nlines');
   });
 
   it('an unclosed quote cannot make the parser buffer the rest of the file', async () => {

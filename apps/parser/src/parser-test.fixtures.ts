@@ -1,5 +1,5 @@
 // Test helpers: the parser over an in-memory stored file (no database, no broker).
-import type { FileReceivedV1, RowsBatchV1 } from '@bpo/contracts';
+import { rowsOf, type FileReceivedV1, type RowsBatchV2 } from '@bpo/contracts';
 import { DEFAULT_ROW_HORIZON } from '@bpo/schedule-time';
 import { ParserRepository, type IntegrationParseSettings } from './parser.repository';
 import { ParserService, type FileMessage } from './parser.service';
@@ -38,7 +38,9 @@ export async function parse(content: string | Buffer, overrides: Partial<Integra
   const end = await service.parseFile(file, async (message) => {
     sent.push(message);
   });
-  const batches = sent.filter((m): m is RowsBatchV1 => m.kind === 'rows');
-  return { end, batches, rows: batches.flatMap((b) => b.rows), errors: batches.flatMap((b) => b.errors), sent };
+  const batches = sent.filter((m): m is RowsBatchV2 => m.kind === 'rows');
+  // Rows read back from the columns, instants as ISO text (as they were written in the tests).
+  const rows = batches.flatMap(rowsOf).map((row) => ({ ...row, startAt: new Date(row.startAt).toISOString(), endAt: new Date(row.endAt).toISOString() }));
+  return { end, batches, rows, errors: batches.flatMap((b) => b.errors), sent };
 }
 

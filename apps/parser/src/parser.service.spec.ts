@@ -12,10 +12,10 @@ describe('ParserService with the Custom template', () => {
       'Phones,A2,2026-12-01T22:00:00,2026-12-02T06:00:00,,\r\n';
     const { end, rows, errors } = await parse(csv);
     expect(errors).toEqual([]);
-    expect(rows.map((r) => [r.line, r.platformAgentId, r.activity, r.startAt, r.endAt, r.day, r.agentName])).toEqual([
-      [2, 'A1', 'Phones', '2026-12-01T14:00:00.000Z', '2026-12-01T22:00:00.000Z', '2026-12-01', 'Müller, Jörg'],
-      [4, 'A1', 'Break', '2026-12-01T17:00:00.000Z', '2026-12-01T17:15:00.000Z', '2026-12-01', 'Müller'],
-      [5, 'A2', 'Phones', '2026-12-02T03:00:00.000Z', '2026-12-02T11:00:00.000Z', '2026-12-01', undefined],
+    expect(rows.map((r) => [r.line, r.platformAgentId, r.activity, r.startAt, r.endAt, r.day])).toEqual([
+      [2, 'A1', 'Phones', '2026-12-01T14:00:00.000Z', '2026-12-01T22:00:00.000Z', '2026-12-01'],
+      [4, 'A1', 'Break', '2026-12-01T17:00:00.000Z', '2026-12-01T17:15:00.000Z', '2026-12-01'],
+      [5, 'A2', 'Phones', '2026-12-02T03:00:00.000Z', '2026-12-02T11:00:00.000Z', '2026-12-01'],
     ]);
     expect(end).toMatchObject({ kind: 'end', batchCount: 1, rowCount: 3, rowErrorCount: 0, window: { from: '2026-12-01', to: '2026-12-01' } });
   });
@@ -56,11 +56,11 @@ describe('ParserService with the Custom template', () => {
   });
 
   it('fails a file that is not UTF-8, and reads it in the integration’s encoding', async () => {
-    const latin1 = Buffer.from('agent_id,agent_name,start_time,end_time,activity\nA1,M\xfcller,2026-12-01T09:00:00,2026-12-01T17:00:00,Phones\n', 'latin1');
+    const latin1 = Buffer.from('agent_id,agent_name,start_time,end_time,activity\nM\xfcller,A1,2026-12-01T09:00:00,2026-12-01T17:00:00,Phones\n', 'latin1');
     const asUtf8 = await parse(latin1);
     expect(asUtf8.end.failure?.reason).toMatch(/not UTF-8 text/);
     const asWindows1252 = await parse(latin1, { encoding: 'windows-1252' });
-    expect(asWindows1252.rows[0].agentName).toBe('Müller');
+    expect(asWindows1252.rows[0].platformAgentId).toBe('Müller');
   });
 
   it('skips title lines before the header', async () => {
@@ -73,7 +73,7 @@ describe('ParserService with the Custom template', () => {
     const lines = ['agent_id,start_time,end_time,activity'];
     for (let i = 0; i < BATCH_SIZE * 2 + 5; i += 1) lines.push(`A${i % 7},2026-12-01T09:00:00,2026-12-01T17:00:00,Phones`);
     const { batches, sent, end } = await parse(lines.join('\n'));
-    expect(batches.map((b) => [b.sequence, b.rows.length, b.messageId])).toEqual([
+    expect(batches.map((b) => [b.sequence, b.rows.line.length, b.messageId])).toEqual([
       [0, BATCH_SIZE, `parser:${file.syncRunId}:0`],
       [1, BATCH_SIZE, `parser:${file.syncRunId}:1`],
       [2, 5, `parser:${file.syncRunId}:2`],

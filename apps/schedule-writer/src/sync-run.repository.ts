@@ -4,7 +4,8 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Topics, type FileEndV1, type RowsBatchV1 } from '@bpo/contracts';
+import { Topics, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
+import { PermanentMessageError } from '@bpo/messaging';
 import type { IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import type { ReportedError } from './sync-report';
 
@@ -80,7 +81,9 @@ export class SyncRunRepository {
    * Keeps a batch once per sync run and sequence: its row errors on the batch, its events (rows
    * with agent and event type resolved) in `sync_run_rows` by COPY. A redelivered batch is a no-op.
    */
-  async stageBatch(manager: EntityManager, batch: RowsBatchV1): Promise<void> {
+  async stageBatch(manager: EntityManager, batch: RowsBatchV2): Promise<void> {
+    const { eventTypeIds, agentIds, rows, days } = batch;
+    if (!eventTypeIds || !agentIds) throw new PermanentMessageError('the batch has no eventTypeIds or agentIds: the writer takes batches after mapping and agent resolution');
     const inserted: unknown[] = await manager.query(
       `INSERT INTO sync_run_batches (sync_run_id, sequence, errors) VALUES ($1, $2, $3::jsonb)
        ON CONFLICT (sync_run_id, sequence) DO NOTHING RETURNING sequence`,
@@ -90,11 +93,15 @@ export class SyncRunRepository {
     const run = batch.syncRunId;
     // Ids are UUIDs, instants ISO 8601 and days YYYY-MM-DD (the contract validates them): no tab,
     // newline or backslash, so COPY's text format needs no escaping.
-    const lines = batch.rows
-      .filter((row) => row.agentId && row.eventTypeId)
-      .map((row) => `${run}\t${row.line}\t${row.agentId}\t${row.eventTypeId}\t${row.startAt}\t${row.endAt}\t${row.day}\n`);
-    if (lines.length === 0) return;
-    await copyInto(manager, 'COPY sync_run_rows (sync_run_id, line, agent_id, event_type_id, start_at, end_at, day) FROM STDIN', [lines.join('')]);
+    let text = '';
+    for (let i = 0; i < rows.line.length; i += 1) {
+      const eventTypeId = eventTypeIds[rows.activity[i]];
+      const agentId = agentIds[rows.agent[i]];
+      if (!eventTypeId || !agentId) continue; // a row error of mapping or agent resolution
+      text += `${run}\t${rows.line[i]}\t${agentId}\t${eventTypeId}\t${new Date(rows.startAt[i]).toISOString()}\t${new Date(rows.endAt[i]).toISOString()}\t${days[rows.day[i]]}\n`;
+    }
+    if (text === '') return;
+    await copyInto(manager, 'COPY sync_run_rows (sync_run_id, line, agent_id, event_type_id, start_at, end_at, day) FROM STDIN', [text]);
   }
 
   async recordFileEnd(manager: EntityManager, end: FileEndV1): Promise<void> {

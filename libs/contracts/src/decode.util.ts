@@ -12,6 +12,11 @@ export function decodeMessage<T extends object>(type: ClassConstructor<T>, raw: 
   } catch (error) {
     return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
   }
+  return decodeParsed(type, plain);
+}
+
+/** As decodeMessage, for a value already parsed from JSON (a consumer that looked at it first parses it once). */
+export function decodeParsed<T extends object>(type: ClassConstructor<T>, plain: unknown): DecodeResult<T> {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) return { ok: false, reason: 'value is not a JSON object' };
   // Large arrays checked by plain-code validators (row batches) skip class-transformer's deep copy.
   const passThrough: readonly string[] = (type as { passThrough?: readonly string[] }).passThrough ?? [];

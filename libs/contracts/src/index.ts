@@ -5,3 +5,4 @@ export * from './platform.constant';
 export * from './sync.constant';
 export * from './messages';
 export * from './decode.util';
+export * from './row-columns.util';

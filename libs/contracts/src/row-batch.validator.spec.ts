@@ -1,7 +1,9 @@
-import { decodeMessage, RowsBatchV1 } from './index';
+import { columnsOf, decodeMessage, RowsBatchV2 } from './index';
 
-const row = { line: 2, platformAgentId: 'B1', activity: 'Phones', startAt: '2026-12-01T14:00:00.000Z', endAt: '2026-12-01T15:00:00.000Z', day: '2026-12-01' };
-const batch = (rows: unknown[], errors: unknown[] = []) =>
+const START = Date.parse('2026-12-01T14:00:00.000Z');
+const row = { line: 2, platformAgentId: 'B1', activity: 'Phones', startAt: START, endAt: START + 3_600_000, day: '2026-12-01' };
+const AGENT = '00000000-0000-4000-8000-00000000000a';
+const batch = (fields: Record<string, unknown> = {}) =>
   JSON.stringify({
     kind: 'rows',
     messageId: 'parser:x:0',
@@ -11,26 +13,34 @@ const batch = (rows: unknown[], errors: unknown[] = []) =>
     fileId: '00000000-0000-4000-8000-000000000003',
     syncRunId: '00000000-0000-4000-8000-000000000004',
     sequence: 0,
-    rows,
-    errors,
+    ...columnsOf([row, { ...row, line: 3, platformAgentId: 'B2', day: '2026-12-02' }]),
+    errors: [],
+    ...fields,
   });
+const twoRows = columnsOf([row, { ...row, line: 3, platformAgentId: 'B2', day: '2026-12-02' }]).rows;
 
-describe('RowsBatchV1 validation', () => {
-  it('accepts valid rows and errors', () => {
-    const decoded = decodeMessage(RowsBatchV1, batch([row, { ...row, agentId: '00000000-0000-4000-8000-00000000000a', scheduleDay: '2026-11-30' }], [{ line: 3, code: 'invalid_time', message: 'm', column: 'start' }]));
+describe('RowsBatchV2 validation', () => {
+  it('accepts valid rows, resolved ids and errors', () => {
+    const decoded = decodeMessage(RowsBatchV2, batch({ eventTypeIds: [null], agentIds: [AGENT, null], errors: [{ line: 3, code: 'invalid_time', message: 'm', column: 'start' }] }));
     expect(decoded.ok).toBe(true);
   });
 
   it.each([
-    [[{ ...row, line: 0 }], [], 'rows[0].line is missing or invalid'],
-    [[row, { ...row, startAt: 'yesterday' }], [], 'rows[1].startAt is missing or invalid'],
-    [[{ ...row, day: undefined }], [], 'rows[0].day is missing or invalid'],
-    [[{ ...row, agentId: 'not-a-uuid' }], [], 'rows[0].agentId is missing or invalid'],
-    ['many', [], 'rows must be an array'],
-    [[row], [{ line: 1, code: 'no_such_code', message: 'm' }], 'errors[0].code is missing or invalid'],
-  ])('refuses %j / %j, naming the row and field', (rows, errors, reason) => {
-    const decoded = decodeMessage(RowsBatchV1, batch(rows as unknown[], errors));
+    [{ rows: { ...twoRows, line: [0, 3] } }, 'rows.line[0] is missing or invalid'],
+    [{ rows: { ...twoRows, startAt: [START, 'yesterday'] } }, 'rows.startAt[1] is missing or invalid'],
+    [{ rows: { ...twoRows, endAt: [START, -5] } }, 'rows.endAt[1] is missing or invalid'],
+    [{ rows: { ...twoRows, day: [0] } }, 'rows.day must be an array as long as rows.line'],
+    [{ rows: { ...twoRows, agent: [0, 2] } }, 'rows.agent[1] is missing or invalid'],
+    [{ rows: { ...twoRows, activity: [0, 1] } }, 'rows.activity[1] is missing or invalid'],
+    [{ rows: 'many' }, 'rows must be an object of columns'],
+    [{ days: ['2026-12-01', 'tomorrow'] }, 'days[1] is missing or invalid'],
+    [{ platformAgentIds: ['B1', ''] }, 'platformAgentIds[1] is missing or invalid'],
+    [{ agentIds: ['not-a-uuid', null] }, 'agentIds[0] is missing or invalid'],
+    [{ agentIds: [AGENT] }, 'agentIds must have one entry per item of platformAgentIds'],
+    [{ eventTypeIds: 'all' }, 'eventTypeIds must be an array'],
+    [{ errors: [{ line: 1, code: 'no_such_code', message: 'm' }] }, 'errors[0].code is missing or invalid'],
+  ])('refuses %j, naming the column and row', (fields, reason) => {
+    const decoded = decodeMessage(RowsBatchV2, batch(fields));
     expect(decoded).toEqual({ ok: false, reason: expect.stringContaining(reason) });
   });
-
 });

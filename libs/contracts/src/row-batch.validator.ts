@@ -1,36 +1,59 @@
 import { ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import { RowErrorCodes } from './sync.constant';
 
-// Batches carry a thousand rows; class-validator's per-object machinery costs ~0.1 ms a row, which
-// made validation the pipeline's bottleneck. These checks state the same rules as ScheduleRowV1
-// and RowErrorV1, in plain code, and name the first offending row and field.
+// Batches carry thousands of rows; class-validator's per-object machinery costs ~0.1 ms a row, which
+// made validation the pipeline's bottleneck. These checks state the rules of RowsBatchV2 and
+// RowErrorV1 in plain code, and name the first offending row and field.
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ERROR_CODES = new Set<string>(RowErrorCodes);
+/** Instants as epoch milliseconds between 1970 and 2200: anything else is not a schedule's time. */
+const LATEST_INSTANT_MS = Date.UTC(2200, 0, 1);
 
 type Check = (value: unknown) => boolean;
-const positiveInt: Check = (value) => Number.isInteger(value) && (value as number) >= 1;
 const naturalInt: Check = (value) => Number.isInteger(value) && (value as number) >= 0;
 const text: Check = (value) => typeof value === 'string';
 const nonEmptyText: Check = (value) => typeof value === 'string' && value.length > 0;
-const instant: Check = (value) => typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(Date.parse(value));
 const day: Check = (value) => typeof value === 'string' && DAY.test(value);
-const uuid: Check = (value) => typeof value === 'string' && UUID.test(value);
 const optional = (check: Check): Check => (value) => value === undefined || check(value);
 
-const SCHEDULE_ROW: Record<string, Check> = {
-  line: positiveInt,
-  platformAgentId: nonEmptyText,
-  agentName: optional(text),
-  activity: text,
-  startAt: instant,
-  endAt: instant,
-  day,
-  scheduleDay: optional(day),
-  eventTypeId: optional(uuid),
-  agentId: optional(uuid),
-};
+function listProblem(items: unknown, check: Check, what: string): string | null {
+  if (!Array.isArray(items)) return `${what} must be an array`;
+  for (let index = 0; index < items.length; index += 1) if (!check(items[index])) return `${what}[${index}] is missing or invalid`;
+  return null;
+}
+
+/** The row columns: all of one length, lines counted from 1, positions inside their lists, instants in range. */
+function rowColumnsProblem(rows: unknown, batch: Record<string, unknown>): string | null {
+  if (typeof rows !== 'object' || rows === null || Array.isArray(rows)) return 'rows must be an object of columns';
+  const columns = rows as Record<string, unknown>;
+  const length = Array.isArray(columns.line) ? columns.line.length : -1;
+  const listLength = (name: string) => (Array.isArray(batch[name]) ? (batch[name] as unknown[]).length : 0);
+  const position = (size: number): Check => (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < size;
+  const instant: Check = (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < LATEST_INSTANT_MS;
+  const shape: Array<[string, Check]> = [
+    ['line', (value) => Number.isInteger(value) && (value as number) >= 1],
+    ['agent', position(listLength('platformAgentIds'))],
+    ['activity', position(listLength('activities'))],
+    ['startAt', instant],
+    ['endAt', instant],
+    ['day', position(listLength('days'))],
+  ];
+  for (const [name, check] of shape) {
+    const column = columns[name];
+    if (!Array.isArray(column) || column.length !== length) return `rows.${name} must be an array as long as rows.line`;
+    for (let index = 0; index < length; index += 1) if (!check(column[index])) return `rows.${name}[${index}] is missing or invalid`;
+  }
+  return null;
+}
+
+/** What mapping or agent-resolution filled in: one entry per item of the list it resolves, a UUID or null. */
+function resolvedIdsProblem(ids: unknown, resolves: string, batch: Record<string, unknown>, what: string): string | null {
+  if (!Array.isArray(ids)) return `${what} must be an array`;
+  const size = Array.isArray(batch[resolves]) ? (batch[resolves] as unknown[]).length : 0;
+  if (ids.length !== size) return `${what} must have one entry per item of ${resolves}`;
+  return listProblem(ids, (value) => value === null || (typeof value === 'string' && UUID.test(value)), what);
+}
 
 const ROW_ERROR: Record<string, Check> = {
   line: naturalInt,
@@ -50,11 +73,12 @@ function firstProblem(items: unknown, shape: Record<string, Check>, what: string
   return null;
 }
 
-abstract class ArrayShape implements ValidatorConstraintInterface {
+/** A plain-code check as a class-validator constraint: the message names the first problem. */
+abstract class PlainShape implements ValidatorConstraintInterface {
   private problem: string | null = null;
-  protected abstract readonly shape: Record<string, Check>;
-  validate(items: unknown, args: ValidationArguments): boolean {
-    this.problem = firstProblem(items, this.shape, args.property);
+  protected abstract check(value: unknown, args: ValidationArguments): string | null;
+  validate(value: unknown, args: ValidationArguments): boolean {
+    this.problem = this.check(value, args);
     return this.problem === null;
   }
   defaultMessage(): string {
@@ -62,12 +86,38 @@ abstract class ArrayShape implements ValidatorConstraintInterface {
   }
 }
 
-@ValidatorConstraint({ name: 'scheduleRows' })
-export class ScheduleRowsShape extends ArrayShape {
-  protected readonly shape = SCHEDULE_ROW;
+@ValidatorConstraint({ name: 'textList' })
+export class TextListShape extends PlainShape {
+  protected check(value: unknown, args: ValidationArguments) {
+    return listProblem(value, args.property === 'platformAgentIds' ? nonEmptyText : text, args.property);
+  }
+}
+
+@ValidatorConstraint({ name: 'dayList' })
+export class DayListShape extends PlainShape {
+  protected check(value: unknown, args: ValidationArguments) {
+    return listProblem(value, day, args.property);
+  }
+}
+
+@ValidatorConstraint({ name: 'rowColumns' })
+export class RowColumnsShape extends PlainShape {
+  protected check(value: unknown, args: ValidationArguments) {
+    return rowColumnsProblem(value, args.object as Record<string, unknown>);
+  }
+}
+
+/** Constraint argument: the name of the list the ids resolve, one entry per item. */
+@ValidatorConstraint({ name: 'resolvedIds' })
+export class ResolvedIdsShape extends PlainShape {
+  protected check(value: unknown, args: ValidationArguments) {
+    return resolvedIdsProblem(value, args.constraints[0] as string, args.object as Record<string, unknown>, args.property);
+  }
 }
 
 @ValidatorConstraint({ name: 'rowErrors' })
-export class RowErrorsShape extends ArrayShape {
-  protected readonly shape = ROW_ERROR;
+export class RowErrorsShape extends PlainShape {
+  protected check(value: unknown, args: ValidationArguments) {
+    return firstProblem(value, ROW_ERROR, args.property);
+  }
 }

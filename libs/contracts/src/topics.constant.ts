@@ -5,12 +5,12 @@
 export const Topics = {
   /** sftp-ingest -> parser: a schedule file was stored and is ready to parse. */
   FileReceivedV1: 'bpo.ingest.file-received.v1',
-  /** parser -> mapping: batches of parsed rows, then one end-of-file message. */
-  RowsParsedV1: 'bpo.pipeline.rows-parsed.v1',
+  /** parser -> mapping: batches of parsed rows (RowsBatchV2, columnar), then one end-of-file message. */
+  RowsParsedV2: 'bpo.pipeline.rows-parsed.v2',
   /** mapping -> agent-resolution: the same batches with event types resolved. */
-  RowsMappedV1: 'bpo.pipeline.rows-mapped.v1',
+  RowsMappedV2: 'bpo.pipeline.rows-mapped.v2',
   /** agent-resolution -> schedule-writer: the same batches with agents resolved. */
-  RowsResolvedV1: 'bpo.pipeline.rows-resolved.v1',
+  RowsResolvedV2: 'bpo.pipeline.rows-resolved.v2',
   /** any stage -> schedule-writer: a file could not go on (poison message, dead-lettered). */
   FileFailedV1: 'bpo.pipeline.file-failed.v1',
   /** schedule-writer -> everyone: the outcome of each sync run (operations teams watch this). */
@@ -19,9 +19,9 @@ export const Topics = {
   EventsChangedV1: 'bpo.schedule.events-changed.v1',
   /** The bulk lane: the same four hops for large files (see PipelineLanes). */
   FileReceivedBulkV1: 'bpo.ingest.file-received.bulk.v1',
-  RowsParsedBulkV1: 'bpo.pipeline.rows-parsed.bulk.v1',
-  RowsMappedBulkV1: 'bpo.pipeline.rows-mapped.bulk.v1',
-  RowsResolvedBulkV1: 'bpo.pipeline.rows-resolved.bulk.v1',
+  RowsParsedBulkV2: 'bpo.pipeline.rows-parsed.bulk.v2',
+  RowsMappedBulkV2: 'bpo.pipeline.rows-mapped.bulk.v2',
+  RowsResolvedBulkV2: 'bpo.pipeline.rows-resolved.bulk.v2',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -34,8 +34,8 @@ export type TopicName = (typeof Topics)[keyof typeof Topics];
  * with separate consumer groups; the messages are the same.
  */
 export const PipelineLanes = {
-  main: { fileReceived: Topics.FileReceivedV1, rowsParsed: Topics.RowsParsedV1, rowsMapped: Topics.RowsMappedV1, rowsResolved: Topics.RowsResolvedV1 },
-  bulk: { fileReceived: Topics.FileReceivedBulkV1, rowsParsed: Topics.RowsParsedBulkV1, rowsMapped: Topics.RowsMappedBulkV1, rowsResolved: Topics.RowsResolvedBulkV1 },
+  main: { fileReceived: Topics.FileReceivedV1, rowsParsed: Topics.RowsParsedV2, rowsMapped: Topics.RowsMappedV2, rowsResolved: Topics.RowsResolvedV2 },
+  bulk: { fileReceived: Topics.FileReceivedBulkV1, rowsParsed: Topics.RowsParsedBulkV2, rowsMapped: Topics.RowsMappedBulkV2, rowsResolved: Topics.RowsResolvedBulkV2 },
 } as const;
 
 export type PipelineLane = keyof typeof PipelineLanes;

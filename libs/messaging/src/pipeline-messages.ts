@@ -1,5 +1,5 @@
 import type { ClassConstructor } from 'class-transformer';
-import { decodeMessage, FileEndV1, FileFailedV1, RowsBatchV1, Topics, type FileMessageV1, type PipelineStage } from '@bpo/contracts';
+import { decodeMessage, decodeParsed, type DecodeResult, FileEndV1, FileFailedV1, RowsBatchV2, Topics, type FileMessageV1, type PipelineStage } from '@bpo/contracts';
 import { PermanentMessageError, type DeadLetter, type ReceivedMessage } from './message-consumer';
 import { transientLimitReason } from './error-classification';
 import type { MessagePublisher } from './message-publisher';
@@ -11,17 +11,19 @@ export function decodeOrReject<T extends object>(type: ClassConstructor<T>, mess
   return decoded.message;
 }
 
-/** The rows topics carry row batches and, last, the file's end message. */
+/** The rows topics carry row batches and, last, the file's end message. Each value is parsed once. */
 export function decodeFileMessage(message: ReceivedMessage): FileMessageV1 {
-  let kind: unknown;
+  let plain: unknown;
   try {
-    kind = (JSON.parse(message.value?.toString() ?? 'null') as { kind?: unknown } | null)?.kind;
+    plain = JSON.parse(message.value?.toString() ?? 'null');
   } catch {
     throw new PermanentMessageError('value is not JSON');
   }
-  if (kind === 'rows') return decodeOrReject(RowsBatchV1, message);
-  if (kind === 'end') return decodeOrReject(FileEndV1, message);
-  throw new PermanentMessageError(`unknown message kind ${JSON.stringify(kind)} (expected "rows" or "end")`);
+  const kind = (plain as { kind?: unknown } | null)?.kind;
+  if (kind !== 'rows' && kind !== 'end') throw new PermanentMessageError(`unknown message kind ${JSON.stringify(kind)} (expected "rows" or "end")`);
+  const decoded: DecodeResult<FileMessageV1> = kind === 'rows' ? decodeParsed(RowsBatchV2, plain) : decodeParsed(FileEndV1, plain);
+  if (!decoded.ok) throw new PermanentMessageError(decoded.reason);
+  return decoded.message;
 }
 
 /**

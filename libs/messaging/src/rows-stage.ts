@@ -1,4 +1,4 @@
-import { laneGroupId, PipelineLanes, type PipelineHop, type PipelineLane, type PipelineStage, type RowsBatchV1 } from '@bpo/contracts';
+import { laneGroupId, PipelineLanes, type PipelineHop, type PipelineLane, type PipelineStage, type RowsBatchV2 } from '@bpo/contracts';
 import type { ConsumerRegistry } from './messaging.module';
 import type { MessagePublisher } from './message-publisher';
 import { decodeFileMessage, reportFileFailed } from './pipeline-messages';
@@ -9,7 +9,7 @@ export interface RowsStageOptions {
   from: PipelineHop;
   to: PipelineHop;
   /** Enriches one batch; must be deterministic for the same input, as redelivery re-runs it. */
-  transform: (batch: RowsBatchV1) => Promise<RowsBatchV1>;
+  transform: (batch: RowsBatchV2) => Promise<RowsBatchV2>;
 }
 
 /**

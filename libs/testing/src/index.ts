@@ -4,3 +4,4 @@ export * from './topic-reader';
 export * from './service-harness';
 export * from './service-process';
 export * from './sftp-client';
+export * from './resolved-batch';
