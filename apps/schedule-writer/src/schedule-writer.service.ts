@@ -11,7 +11,7 @@ import {
 } from '@bpo/contracts';
 import { enqueueMessages, MessagingLifecycle, type OutgoingMessage } from '@bpo/messaging';
 import { endOfLocalDay } from '@bpo/schedule-time';
-import { planSnapshotSync, windowChunks } from '@bpo/snapshot-sync';
+import { planSnapshotSync, routeDays, splitWindowDays, windowChunks } from '@bpo/snapshot-sync';
 import { errorsForStatusMessage, MAX_LINES_NAMED, syncStatusOf, unknownAgentError, type ReportedError } from './sync-report';
 import { ScheduleWriterConfig } from './schedule-writer.config';
 import { SyncRunRepository, type SyncRunForApply } from './sync-run.repository';
@@ -139,36 +139,40 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       const pastCutoff = integration.syncPastEvents ? null : endOfLocalDay(new Date(), integration.siteTimezone).toISOString();
       await this.runs.startChangeLog(manager);
       lap('prepare');
+      const fileReceivedAt = new Date(run.receivedAt).toISOString();
       // An agent's day is replaced whole, and days are independent: the window is applied in
-      // bounded day ranges, each planned by the pure snapshot rule and written set-based.
+      // bounded day ranges. In each, days the file leaves as they are and days with nothing stored
+      // are written set-based in the database; only the days that change are planned by the pure
+      // snapshot rule, event by event.
       for (const range of windowChunks(end.window, rowsPerDay, this.config.WRITER_ROWS_PER_RANGE)) {
-        const incoming = await this.runs.stagedEvents(manager, run.id, range);
-        const stored = await this.runs.storedEvents(manager, run.integrationId, integration.scheduleId, range);
         const dayVersions = await this.runs.dayVersions(manager, run.integrationId, range);
-        lap('load');
-        const plan = planSnapshotSync({
-          incoming,
-          stored,
-          window: range,
-          replaceScope: integration.replaceScope,
-          agentsInFile,
-          fileReceivedAt: new Date(run.receivedAt).toISOString(),
-          dayVersions,
-          pastCutoff,
-        });
-        lap('plan');
-        await this.runs.deleteEvents(manager, plan.delete.map((event) => event.id));
-        await this.runs.updateEvents(manager, run.fileId, plan.update);
-        await this.runs.createEvents(manager, run.id, target, range, plan.create.map((event) => event.line));
-        await this.runs.claimDays(manager, run.integrationId, run.fileId, run.receivedAt, plan.appliedDays);
-        lap('writeEvents');
-        counts.created += plan.create.length;
-        counts.updated += plan.update.length;
-        counts.deleted += plan.delete.length;
-        counts.unchanged += plan.unchanged.length;
-        counts.skippedPast += plan.skippedPast;
-        appliedDays += plan.appliedDays.length;
-        supersededDays += plan.supersededDays.length;
+        const days = splitWindowDays(range, fileReceivedAt, dayVersions);
+        const routes = routeDays(days.applied, await this.runs.compareDays(manager, run.id, run.integrationId, integration.scheduleId, range, pastCutoff));
+        lap('compare');
+        counts.unchanged += routes.unchangedEvents;
+        const made = await this.runs.createDays(manager, run.id, target, routes.created, pastCutoff);
+        counts.created += made.created;
+        counts.skippedPast += made.skippedPast;
+        lap('createDays');
+        if (routes.planned.length > 0) {
+          const incoming = await this.runs.stagedEvents(manager, run.id, routes.planned);
+          const stored = await this.runs.storedEvents(manager, run.integrationId, integration.scheduleId, routes.planned);
+          lap('load');
+          const plan = planSnapshotSync({ incoming, stored, window: range, replaceScope: integration.replaceScope, agentsInFile, fileReceivedAt, dayVersions, pastCutoff });
+          lap('plan');
+          await this.runs.deleteEvents(manager, plan.delete.map((event) => event.id));
+          await this.runs.updateEvents(manager, run.fileId, plan.update);
+          await this.runs.createEvents(manager, run.id, target, routes.planned, plan.create.map((event) => event.line));
+          lap('writeEvents');
+          counts.created += plan.create.length;
+          counts.updated += plan.update.length;
+          counts.deleted += plan.delete.length;
+          counts.unchanged += plan.unchanged.length;
+          counts.skippedPast += plan.skippedPast;
+        }
+        await this.runs.claimDays(manager, run.integrationId, run.fileId, run.receivedAt, days.applied);
+        appliedDays += days.applied.length;
+        supersededDays += days.superseded.length;
       }
     }
 

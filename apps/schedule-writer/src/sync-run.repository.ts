@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Topics, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
 import { PermanentMessageError } from '@bpo/messaging';
-import type { IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
+import type { DayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import type { ReportedError } from './sync-report';
 
 export interface SyncRunForApply {
@@ -198,24 +198,74 @@ export class SyncRunRepository {
     return rows.map((row) => row.agent_id);
   }
 
-  /** The file's events on the days of one range, in file order. */
-  async stagedEvents(manager: EntityManager, syncRunId: string, range: DayRange): Promise<IncomingEvent[]> {
+  /**
+   * Compares, day by day over one range, the file's distinct events with those the integration
+   * stored in the schedule (see DayComparison), in the database: nothing is loaded to compare.
+   */
+  async compareDays(manager: EntityManager, syncRunId: string, integrationId: string, scheduleId: string, range: DayRange, pastCutoff: string | null): Promise<DayComparison[]> {
     return manager.query(
-      `SELECT line, agent_id AS "agentId", event_type_id AS "eventTypeId", ${isoSql('start_at')} AS "startAt", ${isoSql('end_at')} AS "endAt",
-              to_char(day, 'YYYY-MM-DD') AS day
-         FROM sync_run_rows WHERE sync_run_id = $1 AND day BETWEEN $2 AND $3 ORDER BY line`,
-      [syncRunId, range.from, range.to],
+      `WITH staged AS (
+         SELECT DISTINCT day, agent_id, event_type_id, start_at, end_at FROM sync_run_rows
+          WHERE sync_run_id = $1 AND day BETWEEN $2 AND $3
+       ), stored AS (
+         SELECT day, agent_id, event_type_id, start_at, end_at, count(*) AS n FROM schedule_events
+          WHERE source_integration_id = $4 AND schedule_id = $5 AND day BETWEEN $2 AND $3
+          GROUP BY day, agent_id, event_type_id, start_at, end_at
+       )
+       SELECT to_char(day, 'YYYY-MM-DD') AS day, count(s.day)::int AS staged, coalesce(sum(t.n), 0)::int AS stored,
+              bool_and(s.day IS NOT NULL AND t.day IS NOT NULL AND t.n = 1) AS identical,
+              bool_and($6::timestamptz IS NULL OR start_at >= $6::timestamptz) AS "fromCutoff"
+         FROM staged s FULL JOIN stored t USING (day, agent_id, event_type_id, start_at, end_at)
+        GROUP BY day`,
+      [syncRunId, range.from, range.to, integrationId, scheduleId, pastCutoff],
     );
   }
 
-  /** Events this integration wrote earlier in the schedule on the days of one range. */
-  async storedEvents(manager: EntityManager, integrationId: string, scheduleId: string, range: DayRange): Promise<StoredEvent[]> {
+  /**
+   * Creates the file's events on days where nothing was stored, straight from the staged rows: an
+   * exact duplicate row is one event (the first line kept), and events starting before the past
+   * cutoff are skipped and counted, as the snapshot rule does.
+   */
+  async createDays(manager: EntityManager, syncRunId: string, target: EventTarget, days: readonly string[], pastCutoff: string | null): Promise<{ created: number; skippedPast: number }> {
+    if (days.length === 0) return { created: 0, skippedPast: 0 };
+    const [{ created, skipped_past }]: Array<{ created: number; skipped_past: number }> = await manager.query(
+      `WITH distinct_rows AS (
+         SELECT DISTINCT ON (agent_id, event_type_id, start_at, end_at) line, agent_id, event_type_id, start_at, end_at, day
+           FROM sync_run_rows WHERE sync_run_id = $5 AND day = ANY($6::date[])
+          ORDER BY agent_id, event_type_id, start_at, end_at, line
+       ), made AS (
+         INSERT INTO schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id)
+         SELECT $1, $2, agent_id, event_type_id, start_at, end_at, day, $3, $4 FROM distinct_rows
+          WHERE $7::timestamptz IS NULL OR start_at >= $7::timestamptz ORDER BY line
+         RETURNING id, agent_id, event_type_id, start_at, end_at
+       ), logged AS (
+         INSERT INTO applied_changes SELECT ${ChangeKind.Created}, * FROM made RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM logged)::int AS created,
+              (SELECT count(*) FROM distinct_rows WHERE start_at < $7::timestamptz)::int AS skipped_past`,
+      [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, days, pastCutoff],
+    );
+    return { created, skippedPast: skipped_past };
+  }
+
+  /** The file's events on the given days, in file order. */
+  async stagedEvents(manager: EntityManager, syncRunId: string, days: readonly string[]): Promise<IncomingEvent[]> {
+    return manager.query(
+      `SELECT line, agent_id AS "agentId", event_type_id AS "eventTypeId", ${isoSql('start_at')} AS "startAt", ${isoSql('end_at')} AS "endAt",
+              to_char(day, 'YYYY-MM-DD') AS day
+         FROM sync_run_rows WHERE sync_run_id = $1 AND day = ANY($2::date[]) ORDER BY line`,
+      [syncRunId, days],
+    );
+  }
+
+  /** Events this integration wrote earlier in the schedule on the given days. */
+  async storedEvents(manager: EntityManager, integrationId: string, scheduleId: string, days: readonly string[]): Promise<StoredEvent[]> {
     return manager.query(
       `SELECT id::text AS id, agent_id AS "agentId", event_type_id AS "eventTypeId", ${isoSql('start_at')} AS "startAt", ${isoSql('end_at')} AS "endAt",
               to_char(day, 'YYYY-MM-DD') AS day
          FROM schedule_events
-        WHERE source_integration_id = $1 AND schedule_id = $2 AND day BETWEEN $3 AND $4 ORDER BY id`,
-      [integrationId, scheduleId, range.from, range.to],
+        WHERE source_integration_id = $1 AND schedule_id = $2 AND day = ANY($3::date[]) ORDER BY id`,
+      [integrationId, scheduleId, days],
     );
   }
 
@@ -269,16 +319,16 @@ export class SyncRunRepository {
    * Creates the events of the given file lines straight from the staged rows: nothing travels back
    * and forth. One statement per range (a range is bounded), so its rows are scanned once.
    */
-  async createEvents(manager: EntityManager, syncRunId: string, target: EventTarget, range: DayRange, lines: readonly number[]): Promise<void> {
+  async createEvents(manager: EntityManager, syncRunId: string, target: EventTarget, days: readonly string[], lines: readonly number[]): Promise<void> {
     if (lines.length === 0) return;
     await manager.query(
       `WITH made AS (
          INSERT INTO schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id)
          SELECT $1, $2, agent_id, event_type_id, start_at, end_at, day, $3, $4
-           FROM sync_run_rows WHERE sync_run_id = $5 AND day BETWEEN $6 AND $7 AND line = ANY($8::int[])
+           FROM sync_run_rows WHERE sync_run_id = $5 AND day = ANY($6::date[]) AND line = ANY($7::int[])
          RETURNING id, agent_id, event_type_id, start_at, end_at)
        INSERT INTO applied_changes SELECT ${ChangeKind.Created}, * FROM made`,
-      [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, range.from, range.to, lines],
+      [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, days, lines],
     );
   }
 

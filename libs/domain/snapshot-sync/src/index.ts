@@ -3,3 +3,4 @@ export * from './window-days.util';
 export * from './snapshot-plan.util';
 export * from './apply-snapshot-plan.util';
 export * from './day-chunks.util';
+export * from './day-routes.util';
