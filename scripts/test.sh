@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# `npm test`: lint, unit tests, and integration tests against a real Kafka broker and PostgreSQL,
-# which it starts (and afterwards stops) itself unless KAFKA_BROKERS / DATABASE_URL are given.
+# `npm test`: type-check (every project, its test files included), lint, unit tests, and
+# integration tests against a real Kafka broker and PostgreSQL, which it starts (and afterwards
+# stops) itself unless KAFKA_BROKERS / DATABASE_URL are given.
 set -euo pipefail
 source "$(dirname "$0")/common.sh" --for-tests
+
+# Type-check first, before the stack starts: Jest (@swc/jest) strips types without checking them,
+# so a type error in a test file would otherwise pass unseen.
+npx nx run-many -t typecheck --output-style=static
 with_stack
 
 rm -rf .data/test-results && mkdir -p .data/test-results

@@ -314,16 +314,20 @@ export class SftpServer implements OnApplicationBootstrap, OnModuleDestroy {
         hangUp(client.connection);
       }, idleMs);
     };
-    // Every request the client sends surfaces as an event of the SFTP channel.
-    const emit = sftp.emit.bind(sftp);
-    sftp.emit = ((event: string | symbol, ...args: unknown[]) => {
-      restart();
-      return emit(event, ...args);
-    }) as typeof sftp.emit;
+    // ssh2 has no "a request arrived" event: it emits each request as an event of the request's
+    // name, and answers OP_UNSUPPORTED itself when no one listens to that name. So the timer listens
+    // only to requests the session already handles (all of them), never silencing that answer.
+    for (const request of SFTP_REQUESTS) if (sftp.listenerCount(request) > 0) sftp.on(request, restart);
     sftp.once('close', () => clearTimeout(timer));
     restart();
   }
 }
+
+/** The requests ssh2's SFTP server parses and emits, each as an event of this name (ssh2 lib/protocol/SFTP.js). */
+const SFTP_REQUESTS = [
+  'OPEN', 'CLOSE', 'READ', 'WRITE', 'LSTAT', 'FSTAT', 'SETSTAT', 'FSETSTAT', 'OPENDIR', 'READDIR',
+  'REMOVE', 'MKDIR', 'RMDIR', 'REALPATH', 'STAT', 'RENAME', 'READLINK', 'SYMLINK', 'EXTENDED',
+] as const;
 
 function loginAttempt(ctx: AuthContext): LoginAttempt {
   switch (ctx.method) {

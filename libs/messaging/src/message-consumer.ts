@@ -60,7 +60,8 @@ export interface ConsumerOptions {
 
 /**
  * At-least-once consumption: the offset is committed only after the handler resolved, or after the
- * message was safely dead-lettered. Handlers must therefore be idempotent (see Inbox).
+ * message was safely dead-lettered. Handlers must therefore be idempotent: a redelivered message
+ * must not apply its effect twice (no consumer uses the inbox table's `claimMessage` today).
  * A failing message is retried in place with backoff, never forever (see classifyFailure):
  * content problems are dead-lettered at once; transient failures (database or broker away) are
  * retried until the infrastructure is back, up to `transientRetryMs`; a lost group membership

@@ -25,22 +25,33 @@ describe('encodedSize', () => {
   });
 });
 
+/**
+ * kafkajs builds a broker error from its error-code table entry (`protocol/error.js`:
+ * `new KafkaJSProtocolError({ type, code, retriable, message })`) and its retrier wraps it as
+ * `new KafkaJSNonRetriableError(e, { cause })` (`retry/index.js`); its typings declare only
+ * `(e: Error | string)` for both, so these helpers give the runtime shapes a type.
+ */
+function brokerError(type: string, code: number, retriable: boolean, message: string): KafkaJSProtocolError {
+  return new KafkaJSProtocolError(Object.assign(new Error(message), { type, code, retriable }));
+}
+const NonRetriableWithCause = KafkaJSNonRetriableError as unknown as new (e: Error, metadata: { cause: Error }) => KafkaJSNonRetriableError;
+
 describe('permanentPublishFailure', () => {
-  const tooLarge = () => new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'The request included a message larger than the max message size the server will accept' });
+  const tooLarge = () => brokerError('MESSAGE_TOO_LARGE', 10, false, 'The request included a message larger than the max message size the server will accept');
 
   it('finds a broker refusal of the message itself, also wrapped by kafkajs retries', () => {
     expect(permanentPublishFailure(tooLarge())).toMatch(/^broker refused the message: MESSAGE_TOO_LARGE/);
-    expect(permanentPublishFailure(new KafkaJSNonRetriableError(tooLarge(), { cause: tooLarge() }))).toMatch(/MESSAGE_TOO_LARGE/);
-    const invalid = new KafkaJSProtocolError({ type: 'INVALID_RECORD', code: 87, retriable: false, message: 'invalid' });
+    expect(permanentPublishFailure(new NonRetriableWithCause(tooLarge(), { cause: tooLarge() }))).toMatch(/MESSAGE_TOO_LARGE/);
+    const invalid = brokerError('INVALID_RECORD', 87, false, 'invalid');
     expect(permanentPublishFailure(new KafkaJSNumberOfRetriesExceeded(invalid, { retryCount: 5, retryTime: 100 }))).toMatch(/INVALID_RECORD/);
     expect(permanentPublishFailure(new MessageTooLargeError(11_000_000, 10_000_000))).toMatch(/11000000 bytes/);
   });
 
   it('treats everything else (broker down, timeouts, unknown topic) as retryable', () => {
     expect(permanentPublishFailure(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED'))).toBeUndefined();
-    const notLeader = new KafkaJSProtocolError({ type: 'NOT_LEADER_FOR_PARTITION', code: 6, retriable: true, message: 'not leader' });
+    const notLeader = brokerError('NOT_LEADER_FOR_PARTITION', 6, true, 'not leader');
     expect(permanentPublishFailure(new KafkaJSNumberOfRetriesExceeded(notLeader, { retryCount: 5, retryTime: 100 }))).toBeUndefined();
-    const unknownTopic = new KafkaJSProtocolError({ type: 'UNKNOWN_TOPIC_OR_PARTITION', code: 3, retriable: true, message: 'unknown topic' });
+    const unknownTopic = brokerError('UNKNOWN_TOPIC_OR_PARTITION', 3, true, 'unknown topic');
     expect(permanentPublishFailure(unknownTopic)).toBeUndefined();
     expect(permanentPublishFailure(new Error('socket hang up'))).toBeUndefined();
   });

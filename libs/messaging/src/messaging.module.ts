@@ -8,6 +8,7 @@ import {
   type BeforeApplicationShutdown,
   type DynamicModule,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
@@ -134,11 +135,16 @@ export class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdo
   }
 }
 
+/**
+ * Disconnects the producer once the consumers and the outbox relays have stopped, so a message
+ * in flight and the relay's last request can still publish. Nest runs the `beforeApplicationShutdown`
+ * hooks of one module's providers concurrently, so this must be a later phase:
+ * `onApplicationShutdown` runs after every module's `beforeApplicationShutdown` has finished.
+ */
 @Injectable()
-class PublisherCloser implements BeforeApplicationShutdown {
+export class PublisherCloser implements OnApplicationShutdown {
   constructor(private readonly publisher: MessagePublisher) {}
-  // Runs after the consumers and the relay stopped (Nest calls hooks in module order, reversed).
-  async beforeApplicationShutdown(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.publisher.disconnect();
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Polls `probe` until it stops throwing (or returns a truthy value when `until` is omitted)
- * or the deadline passes; then the last failure is thrown. Never a fixed sleep.
+ * Polls `probe` (every `intervalMs`) until it stops throwing, and returns what it then returns,
+ * whatever that is (a falsy value too); once `timeoutMs` has passed, the last failure is thrown.
+ * Never a fixed sleep.
  */
 export async function expectEventually<T>(probe: () => Promise<T> | T, { timeoutMs = 30_000, intervalMs = 100 } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;

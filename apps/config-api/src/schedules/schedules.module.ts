@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SchedulesController } from './schedules.controller';
-import { SchedulesRepository } from './schedules.repository';
+import { SchedulesRepository, TypeOrmSchedulesRepository } from './schedules.repository';
 import { SchedulesService } from './schedules.service';
 
-@Module({ controllers: [SchedulesController], providers: [SchedulesService, SchedulesRepository] })
+@Module({ controllers: [SchedulesController], providers: [SchedulesService, { provide: SchedulesRepository, useClass: TypeOrmSchedulesRepository }] })
 export class SchedulesModule {}

@@ -3,9 +3,25 @@ import { DataSource } from 'typeorm';
 import { ScheduleEntity } from '@bpo/persistence';
 import { findOwned } from '../common/organization-scope.util';
 
+/**
+ * An organization's schedules. A port (STYLE 2.2), so the service's rules can be tested without a
+ * database; `get` and `rename` answer a schedule of another organization as not found (404).
+ */
+export abstract class SchedulesRepository {
+  abstract create(organizationId: string, name: string): Promise<ScheduleEntity>;
+  /** The default schedule first, then by creation. */
+  abstract list(organizationId: string): Promise<ScheduleEntity[]>;
+  abstract get(organizationId: string, id: string): Promise<ScheduleEntity>;
+  abstract rename(organizationId: string, id: string, name: string): Promise<ScheduleEntity>;
+  /** Integrations targeting it fall back to the default schedule; its events go with it. */
+  abstract delete(id: string): Promise<void>;
+}
+
 @Injectable()
-export class SchedulesRepository {
-  constructor(private readonly dataSource: DataSource) {}
+export class TypeOrmSchedulesRepository extends SchedulesRepository {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
 
   create(organizationId: string, name: string): Promise<ScheduleEntity> {
     return this.dataSource.getRepository(ScheduleEntity).save({ organizationId, name, isDefault: false });

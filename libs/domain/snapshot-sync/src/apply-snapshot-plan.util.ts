@@ -1,4 +1,4 @@
-import type { SnapshotPlan, StoredEvent } from './snapshot-sync.constant';
+import type { SnapshotPlan, StoredEvent } from './snapshot-sync.types';
 
 /**
  * The stored events after a plan is carried out, as the schedule writer does it in the database:

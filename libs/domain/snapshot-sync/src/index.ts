@@ -1,4 +1,4 @@
-export * from './snapshot-sync.constant';
+export * from './snapshot-sync.types';
 export * from './window-days.util';
 export * from './snapshot-plan.util';
 export * from './apply-snapshot-plan.util';

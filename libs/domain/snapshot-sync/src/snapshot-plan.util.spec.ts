@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { applySnapshotPlan } from './apply-snapshot-plan.util';
-import type { IncomingEvent, SnapshotInput, SnapshotPlan, StoredEvent } from './snapshot-sync.constant';
+import type { IncomingEvent, SnapshotInput, SnapshotPlan, StoredEvent } from './snapshot-sync.types';
 import { planSnapshotSync } from './snapshot-plan.util';
 
 const DAY1 = '2025-03-10';

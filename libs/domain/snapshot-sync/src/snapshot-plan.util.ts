@@ -1,4 +1,4 @@
-import type { IncomingEvent, SnapshotInput, SnapshotPlan, StoredEvent } from './snapshot-sync.constant';
+import type { IncomingEvent, SnapshotInput, SnapshotPlan, StoredEvent } from './snapshot-sync.types';
 import { splitWindowDays } from './window-days.util';
 
 type ScheduleEvent = IncomingEvent | StoredEvent;
