@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { FileReceivedV1, laneGroupId, PipelineLanes, type PipelineLane } from '@bpo/contracts';
 import { ConsumerRegistry, decodeOrReject, MessagePublisher, reportFileFailed } from '@bpo/messaging';
+import { Metrics } from '@bpo/service-kit';
 import { ParserService } from './parser.service';
 
 /** Parses announced files in both lanes: a large file's parse never holds up a small one's. */
@@ -23,7 +24,10 @@ export class ParserConsumer implements OnModuleInit {
           const file = decodeOrReject(FileReceivedV1, message);
           await this.parser.parseFile(
             file,
-            (out) => this.publisher.publish([{ topic: topics.rowsParsed, key: file.integrationId, value: out }]),
+            async (out) => {
+              await this.publisher.publish([{ topic: topics.rowsParsed, key: file.integrationId, value: out }]);
+              if (out.kind === 'rows') Metrics.rowsProcessed.inc({ stage: 'parser' }, out.rows.line.length);
+            },
             message.heartbeat,
           );
         },

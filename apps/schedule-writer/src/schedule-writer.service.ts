@@ -11,9 +11,11 @@ import {
 } from '@bpo/contracts';
 import { enqueueMessages, MessagingLifecycle, type OutgoingMessage } from '@bpo/messaging';
 import { endOfLocalDay } from '@bpo/schedule-time';
+import { Metrics } from '@bpo/service-kit';
 import { planSnapshotSync, routeDays, splitWindowDays, windowChunks } from '@bpo/snapshot-sync';
 import { errorsForStatusMessage, MAX_LINES_NAMED, syncStatusOf, unknownAgentError, type ReportedError } from './sync-report';
 import { ScheduleWriterConfig } from './schedule-writer.config';
+import { recordSyncRunMetrics, type FinishedSyncRun } from './sync-metrics';
 import { SyncRunRepository, type SyncRunForApply } from './sync-run.repository';
 
 /** How often leftovers of finished runs are looked for (their own cleanup runs right after they finish). */
@@ -60,38 +62,35 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     await this.dataSource.transaction((manager) =>
       message.kind === 'rows' ? this.runs.stageBatch(manager, message) : this.runs.recordFileEnd(manager, message),
     );
+    if (message.kind === 'rows') Metrics.rowsProcessed.inc({ stage: 'schedule-writer' }, message.rows.line.length);
     await this.applyIfComplete(message.syncRunId);
   }
 
   async fail(syncRunId: string, failure: FileFailureV1): Promise<void> {
     const finished = await this.dataSource.transaction(async (manager) => {
       const run = await this.runs.lockSyncRun(manager, syncRunId);
-      if (!run || run.status !== 'processing') return false;
-      await this.finishFailed(manager, run, failure);
-      return true;
+      if (!run || run.status !== 'processing') return undefined;
+      return this.finishFailed(manager, run, failure);
     });
-    if (finished) this.finished(syncRunId);
+    if (finished) this.finished(syncRunId, finished);
   }
 
   private async applyIfComplete(syncRunId: string): Promise<void> {
     const finished = await this.dataSource.transaction(async (manager) => {
       const run = await this.runs.lockSyncRun(manager, syncRunId);
-      if (!run || run.status !== 'processing' || !run.fileEnd) return false;
-      if (run.fileEnd.failure) {
-        await this.finishFailed(manager, run, run.fileEnd.failure);
-        return true;
-      }
-      if ((await this.runs.countBatches(manager, syncRunId)) < run.fileEnd.batchCount) return false;
+      if (!run || run.status !== 'processing' || !run.fileEnd) return undefined;
+      if (run.fileEnd.failure) return this.finishFailed(manager, run, run.fileEnd.failure);
+      if ((await this.runs.countBatches(manager, syncRunId)) < run.fileEnd.batchCount) return undefined;
       // Files of one integration may travel different lanes: they are applied one at a time.
       await this.runs.lockIntegration(manager, run.integrationId);
-      await this.apply(manager, run);
-      return true;
+      return this.apply(manager, run);
     });
-    if (finished) this.finished(syncRunId);
+    if (finished) this.finished(syncRunId, finished);
   }
 
   /** After a run's commit: publish its messages now, then drop its staged rows in the background. */
-  private finished(syncRunId: string): void {
+  private finished(syncRunId: string, run: FinishedSyncRun): void {
+    recordSyncRunMetrics(run);
     this.messaging.wakeRelay();
     this.removeStaged([syncRunId]);
     if (this.analyzeAfterCommit) {
@@ -109,7 +108,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       .catch((error: Error) => this.logger.warn({ message: 'removing staged rows failed; the next sweep retries', error: error.message }));
   }
 
-  private async apply(manager: EntityManager, run: SyncRunForApply): Promise<void> {
+  private async apply(manager: EntityManager, run: SyncRunForApply): Promise<FinishedSyncRun> {
     const end = run.fileEnd!;
     const timings: Record<string, number> = {};
     let mark = performance.now();
@@ -120,8 +119,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     };
     const integration = await this.runs.integration(manager, run.integrationId);
     if (!integration) {
-      await this.finishFailed(manager, run, { stage: 'schedule-writer', reason: 'the integration or its target schedule no longer exists' });
-      return;
+      return this.finishFailed(manager, run, { stage: 'schedule-writer', reason: 'the integration or its target schedule no longer exists' });
     }
     const counts: SyncCountsV1 = emptyCounts(end.rowCount);
     let appliedDays = 0;
@@ -130,8 +128,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       const target = { organizationId: run.organizationId, scheduleId: integration.scheduleId, integrationId: run.integrationId, fileId: run.fileId };
       const dropped = await this.runs.lockReferences(manager, run.id, integration.scheduleId);
       if (dropped === null) {
-        await this.finishFailed(manager, run, { stage: 'schedule-writer', reason: 'the target schedule was deleted while the file was synced' });
-        return;
+        return this.finishFailed(manager, run, { stage: 'schedule-writer', reason: 'the target schedule was deleted while the file was synced' });
       }
       if (dropped > 0) this.logger.warn({ message: 'rows dropped: their agent or event type was deleted during the sync', syncRunId: run.id, rows: dropped });
       const agentsInFile = await this.runs.agentsInFile(manager, run.id);
@@ -176,7 +173,8 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       }
     }
 
-    counts.rowErrors = await this.runs.countRowErrors(manager, run.id);
+    const rowErrorsByCode = await this.runs.countRowErrorsByCode(manager, run.id);
+    counts.rowErrors = Object.values(rowErrorsByCode).reduce((sum, count) => sum + count, 0);
     const folded = (await this.runs.unknownAgents(manager, run.id, MAX_LINES_NAMED + 1)).map((unknown) =>
       unknownAgentError(unknown.platformAgentId, unknown.rows, unknown.firstLines),
     );
@@ -200,13 +198,15 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     lap('report');
     if (counts.created + counts.deleted > ANALYZE_AFTER_CHANGES) this.analyzeAfterCommit = true;
     this.logger.log({ message: 'file applied', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, status, counts, eventsChangedParts: parts, timings });
+    return { status, startedAt: run.startedAt, finishedAt, rowErrorsByCode };
   }
 
-  private async finishFailed(manager: EntityManager, run: SyncRunForApply, failure: FileFailureV1): Promise<void> {
+  private async finishFailed(manager: EntityManager, run: SyncRunForApply, failure: FileFailureV1): Promise<FinishedSyncRun> {
     const counts = emptyCounts(run.fileEnd?.rowCount ?? 0);
     const finishedAt = await this.runs.finish(manager, run.id, { status: 'failed', stage: failure.stage, reason: failure.reason, counts, window: null, scheduleId: null });
     await enqueueMessages(manager, [this.statusMessage(run, { status: 'failed', counts, errors: [], window: null, finishedAt, failure })]);
     this.logger.warn({ message: 'file failed', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, stage: failure.stage, reason: failure.reason });
+    return { status: 'failed', startedAt: run.startedAt, finishedAt, rowErrorsByCode: {} };
   }
 
   private statusMessage(

@@ -381,12 +381,15 @@ export class SyncRunRepository {
   }
 
   /** Row errors as the stages reported them, counted without loading them. */
-  async countRowErrors(manager: EntityManager, syncRunId: string): Promise<number> {
-    const [{ count }] = await manager.query(
-      'SELECT coalesce(sum(jsonb_array_length(errors)), 0)::int AS count FROM sync_run_batches WHERE sync_run_id = $1',
+  /** The run's row errors (as staged with its batches), counted by code. */
+  async countRowErrorsByCode(manager: EntityManager, syncRunId: string): Promise<Record<string, number>> {
+    const rows: Array<{ code: string; count: number }> = await manager.query(
+      `SELECT e.code, count(*)::int AS count
+         FROM sync_run_batches b CROSS JOIN LATERAL jsonb_to_recordset(b.errors) AS e(code text)
+        WHERE b.sync_run_id = $1 GROUP BY e.code`,
       [syncRunId],
     );
-    return count;
+    return Object.fromEntries(rows.map((row) => [row.code, row.count]));
   }
 
   /** The `unknown_agent` errors, one entry per platform agent id (a missing agent is one thing to fix). */

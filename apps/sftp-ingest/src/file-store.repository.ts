@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { Platform } from '@bpo/contracts';
+import { Metrics } from '@bpo/service-kit';
 import { MessagingLifecycle, queueFileForSync } from '@bpo/messaging';
 import type { ChunkSink } from './staged-upload';
 
@@ -165,6 +166,12 @@ class PostgresStagedFile implements StagedFile {
       await runner.query('ROLLBACK TO SAVEPOINT final_name');
       return { kind: 'duplicate' };
     }
+    // A file arrived: it ends the integration's stale episode, if any. The row is locked before the
+    // outbox's per-key lock (queueFileForSync), in the order the stale check takes them.
+    await runner.query(
+      'UPDATE integrations SET last_file_received_at = GREATEST(last_file_received_at, $2), stale_since = NULL WHERE id = $1',
+      [integrationId, arrival.receivedAt],
+    );
     const syncRunId = await queueFileForSync(
       runner.manager,
       { organizationId, integrationId, siteId, platform, fileId: this.fileId, filename: arrival.filename, sizeBytes: arrival.sizeBytes, sha256: arrival.sha256, receivedAt: arrival.receivedAt },
@@ -174,6 +181,8 @@ class PostgresStagedFile implements StagedFile {
     this.done = true;
     await runner.release();
     this.messaging.wakeRelay();
+    Metrics.filesReceived.inc({ platform });
+    Metrics.fileBytesReceived.inc({ platform }, arrival.sizeBytes);
     return { kind: 'stored', fileId: this.fileId, syncRunId };
   }
 

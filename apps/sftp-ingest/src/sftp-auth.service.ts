@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { utils, type ParsedKey } from 'ssh2';
-import { hashSecret, verifySecret } from '@bpo/service-kit';
+import { hashSecret, Metrics, verifySecret } from '@bpo/service-kit';
 import { SftpAccounts, type SftpAccount } from './sftp-account.repository';
 import { SftpIngestConfig } from './sftp-ingest.config';
 import { SftpLockouts, type LockoutPolicy } from './sftp-lockouts.repository';
@@ -69,12 +69,18 @@ export class SftpAuthService implements OnModuleInit {
   async login(attempt: LoginAttempt, address: string): Promise<LoginDecision> {
     if (attempt.method === 'other') return { kind: 'rejected' };
     const locks = await this.lockouts.active(attempt.username, address);
-    if (locks.address) return { kind: 'rejected', locked: 'address' };
-    if (locks.username && attempt.method === 'password') return { kind: 'rejected', locked: 'username' };
+    if (locks.address || (locks.username && attempt.method === 'password')) {
+      const locked = locks.address ? 'address' : 'username';
+      Metrics.sftpLoginFailures.inc({ method: attempt.method, reason: `locked_${locked}` });
+      return { kind: 'rejected', locked };
+    }
     const { decision, account, counts } = attempt.method === 'password' ? await this.withPassword(attempt.username, attempt.password) : await this.withKey(attempt);
+    if (decision.kind === 'accepted') Metrics.sftpLogins.inc({ method: attempt.method });
     if (decision.kind === 'rejected' && counts) {
+      Metrics.sftpLoginFailures.inc({ method: attempt.method, reason: 'wrong_credentials' });
       const locked = await this.lockouts.recordFailure({ username: attempt.username, address, integrationId: account?.integrationId ?? null }, this.policy);
       for (const lockout of locked) {
+        Metrics.sftpLockouts.inc({ kind: lockout.kind });
         this.logger.warn({ message: `SFTP ${lockout.kind} locked out`, subject: lockout.subject, failures: lockout.failures, lockedUntil: lockout.lockedUntil.toISOString(), integrationId: account?.integrationId });
       }
     }

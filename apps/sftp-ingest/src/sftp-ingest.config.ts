@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Type } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@bpo/service-kit';
 
 export class SftpIngestConfig extends ServiceConfig {
@@ -26,6 +26,19 @@ export class SftpIngestConfig extends ServiceConfig {
   /** A connection with no SFTP request for this long is closed (its unfinished upload discarded). */
   @Type(() => Number) @IsInt() @Min(1)
   SFTP_IDLE_TIMEOUT_SECONDS = 600;
+
+  // --- stale integrations (see README, "Stale integrations") ------------------------------------
+
+  /**
+   * An integration with no file for its expected cadence (the API's `expectedCadenceMinutes`,
+   * default 15) times this multiple is marked stale, once per episode.
+   */
+  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.01) @Max(1000)
+  STALE_INTEGRATION_MULTIPLE = 4;
+
+  /** How often the stale check runs, in seconds (every instance runs it; only one marks each episode). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  STALE_CHECK_SECONDS = 60;
 
   // --- defences (see README, "SFTP defences") ---------------------------------------------------
 

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { laneTopics } from '@bpo/contracts';
+import { laneTopics, Topics } from '@bpo/contracts';
 import { infrastructureModules } from '@bpo/messaging';
 import { FileStore, TypeOrmFileStore } from './file-store.repository';
 import { SftpAccounts, TypeOrmSftpAccounts } from './sftp-account.repository';
@@ -7,6 +7,7 @@ import { SftpAuthService } from './sftp-auth.service';
 import { SftpIngestConfig } from './sftp-ingest.config';
 import { SftpLockouts, TypeOrmSftpLockouts } from './sftp-lockouts.repository';
 import { MAX_ACTIVE_UPLOADS, SftpServer } from './sftp-server';
+import { StaleIntegrationCheck } from './stale-integrations';
 
 @Module({})
 export class SftpIngestModule {
@@ -14,7 +15,7 @@ export class SftpIngestModule {
     return {
       module: SftpIngestModule,
       imports: infrastructureModules('sftp-ingest', config, {
-        topics: laneTopics('fileReceived'),
+        topics: [...laneTopics('fileReceived'), Topics.IntegrationStaleV1],
         outboxRelay: true,
         // An upload bigger than one chunk holds a connection (its staging transaction) until it ends.
         poolSize: MAX_ACTIVE_UPLOADS + 4,
@@ -26,6 +27,7 @@ export class SftpIngestModule {
         { provide: SftpLockouts, useClass: TypeOrmSftpLockouts },
         SftpAuthService,
         SftpServer,
+        StaleIntegrationCheck,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { Metrics } from '@bpo/service-kit';
 import type { StagedFile } from './file-store.repository';
 import type { StagedUpload, UploadResult } from './staged-upload';
 
@@ -52,6 +53,7 @@ export class UploadRegistry {
     names.set(upload.name, upload);
     this.byIntegration.set(upload.integrationId, names);
     this.count += 1;
+    Metrics.sftpActiveUploads.inc();
   }
 
   remove(upload: ActiveUpload): void {
@@ -60,6 +62,7 @@ export class UploadRegistry {
     names.delete(upload.name);
     if (names.size === 0) this.byIntegration.delete(upload.integrationId);
     this.count -= 1;
+    Metrics.sftpActiveUploads.dec();
   }
 
   rename(upload: ActiveUpload, name: string): void {

@@ -5,6 +5,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -184,4 +185,27 @@ export class EventsChangedV1 {
   @IsArray() @ValidateNested({ each: true }) @Type(() => ChangedEventV1) updated: ChangedEventV1[];
   @IsArray() @ValidateNested({ each: true }) @Type(() => ChangedEventV1) deleted: ChangedEventV1[];
   @IsBoolean() syncPastEvents: boolean;
+}
+
+/**
+ * Topic `bpo.schedule.integration-stale.v1`, key: integration id. An integration sent no file
+ * within its expected cadence times the stale multiple: sent once per episode (the next file ends
+ * the episode; a later silence starts a new one, with a new `staleSince` and message id).
+ */
+export class IntegrationStaleV1 {
+  /** `integration-stale:<integrationId>:<staleSince>`: the same for a re-sent copy. */
+  @IsString() @MinLength(1) messageId: string;
+  @IsISO8601() occurredAt: string;
+  @IsUUID() organizationId: string;
+  @IsUUID() integrationId: string;
+  @IsUUID() siteId: string;
+  @IsIn(Platforms) platform: Platform;
+  /** When it became stale: its last file (or, with none yet, its creation) plus `staleAfterMinutes`. */
+  @IsISO8601() staleSince: string;
+  /** When its last file was received; null when none ever arrived. */
+  @IsOptional() @IsISO8601() lastFileReceivedAt: string | null;
+  /** The integration's expected cadence (minutes between files). */
+  @IsInt() @Min(1) expectedCadenceMinutes: number;
+  /** Cadence x the stale multiple: the silence that makes it stale. */
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) staleAfterMinutes: number;
 }

@@ -17,6 +17,8 @@ export const Topics = {
   SyncStatusV1: 'bpo.schedule.sync-status.v1',
   /** schedule-writer -> downstream: events created, updated and deleted by each file. */
   EventsChangedV1: 'bpo.schedule.events-changed.v1',
+  /** sftp-ingest -> operations: an integration sent no file for its cadence x the stale multiple (once per episode). */
+  IntegrationStaleV1: 'bpo.schedule.integration-stale.v1',
   /** The bulk lane: the same four hops for large files (see PipelineLanes). */
   FileReceivedBulkV1: 'bpo.ingest.file-received.bulk.v1',
   RowsParsedBulkV2: 'bpo.pipeline.rows-parsed.bulk.v2',

@@ -11,3 +11,4 @@ export * from './service-infrastructure';
 export * from './pipeline-messages';
 export * from './rows-stage';
 export * from './file-sync';
+export * from './consumer-lag';

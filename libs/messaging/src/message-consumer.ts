@@ -1,5 +1,6 @@
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { deadLetterTopic, MessageHeaders } from '@bpo/contracts';
+import { Metrics } from '@bpo/service-kit';
 import { isTransientKafkaError, retryWithBackoff } from './kafka-retry';
 import type { MessagePublisher } from './message-publisher';
 import { physicalTopic, type KafkaSettings } from './kafka-settings';
@@ -72,6 +73,8 @@ export class MessageConsumer {
   private readonly consumer: Consumer;
   private running = false;
   private joinCount = 0;
+  /** The partitions of its topic this member was assigned at its last join (for the lag gauge). */
+  private assigned: number[] = [];
 
   constructor(
     kafka: Kafka,
@@ -94,12 +97,21 @@ export class MessageConsumer {
     return this.joinCount;
   }
 
+  /** Its group and topic (contract names, without namespace) and the partitions it holds now. */
+  get assignment(): { groupId: string; topic: string; partitions: readonly number[] } {
+    return { groupId: this.options.groupId, topic: this.options.topic, partitions: this.running ? this.assigned : [] };
+  }
+
   /**
    * Connects and subscribes, retrying (with backoff, bounded by startTimeoutMs) the transient errors
    * of a broker or topic that is not ready yet rather than failing the service's start-up.
    */
   async start(): Promise<void> {
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joinCount += 1));
+    const topic = physicalTopic(this.settings, this.options.topic);
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joinCount += 1;
+      this.assigned = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+    });
     // kafkajs restarts a consumer that crashed on a retriable error (e.g. its group coordinator is
     // not available yet on a fresh broker) by itself; say so, and say when it gives up.
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
@@ -107,7 +119,6 @@ export class MessageConsumer {
       if (payload.restart) this.options.log?.('warn', 'consumer crashed on a transient error; kafkajs restarts it', fields);
       else this.options.log?.('error', 'consumer crashed and will not restart', fields);
     });
-    const topic = physicalTopic(this.settings, this.options.topic);
     const subscribed = retryWithBackoff(
       async () => {
         await this.consumer.connect();
@@ -235,6 +246,7 @@ export class MessageConsumer {
         },
       },
     ]);
+    Metrics.deadLetters.inc({ topic: this.options.topic, group: this.options.groupId });
   }
 }
 

@@ -15,6 +15,7 @@ import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { Topics } from '@bpo/contracts';
 import { HealthIndicator } from '@bpo/service-kit';
+import { ConsumerLagMonitor } from './consumer-lag';
 import { createKafka, type KafkaSettings } from './kafka-settings';
 import { MessageConsumer, type ConsumerOptions } from './message-consumer';
 import { MessagePublisher } from './message-publisher';
@@ -64,12 +65,17 @@ export class KafkaHealthIndicator extends HealthIndicator {
 export class ConsumerRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ConsumerRegistry.name);
   private readonly consumers: MessageConsumer[] = [];
+  private readonly lag: ConsumerLagMonitor;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly publisher: MessagePublisher,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
-  ) {}
+  ) {
+    this.lag = new ConsumerLagMonitor(kafka, options, () => this.consumers, (error) =>
+      this.logger.warn({ message: 'measuring consumer lag failed; will retry', error: error.message }),
+    );
+  }
 
   register(options: ConsumerOptions): MessageConsumer {
     const consumer = new MessageConsumer(this.kafka, this.options, this.publisher, {
@@ -85,9 +91,11 @@ export class ConsumerRegistry implements OnApplicationBootstrap, BeforeApplicati
     const joined = this.consumers.map((consumer) => consumer.waitUntilJoined(60_000));
     await Promise.all(this.consumers.map((consumer) => consumer.start()));
     await Promise.all(joined);
+    if (this.consumers.length > 0) this.lag.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.lag.stop();
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
   }
 }

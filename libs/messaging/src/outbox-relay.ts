@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CompressionTypes } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { Metrics } from '@bpo/service-kit';
 import { encodedSize, permanentPublishFailure, type EncodedMessage, type MessagePublisher } from './message-publisher';
 
 /** `enqueueMessages` notifies this channel at commit; the active relay listens and publishes at once. */
@@ -44,6 +45,8 @@ export interface OutboxRelayOptions {
   deadLetterRetentionDays: number;
   /** How often pruning runs (ms). */
   pruneEveryMs: number;
+  /** How often the active relay measures its lane's backlog for the metrics (ms); 0 never. */
+  measureEveryMs: number;
   /** A retryable failure (logged as a warning by the caller) */
   onError: (error: Error) => void;
   /** Where dead letters are reported (error level) and take-overs (log level). */
@@ -59,6 +62,7 @@ export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = {
   publishedRetentionHours: 24,
   deadLetterRetentionDays: 30,
   pruneEveryMs: 3_600_000,
+  measureEveryMs: 10_000,
   onError: () => undefined,
   logger: new Logger('OutboxRelay'),
 };
@@ -111,6 +115,8 @@ interface Encoded {
 export class OutboxRelay {
   private readonly options: OutboxRelayOptions;
   private timer?: NodeJS.Timeout;
+  private measureTimer?: NodeJS.Timeout;
+  private measuring: Promise<unknown> = Promise.resolve();
   private running?: Promise<void>;
   private again = false;
   private stopped = true;
@@ -136,6 +142,13 @@ export class OutboxRelay {
     this.stopped = false;
     this.halting = false;
     this.schedule(0);
+    if (this.options.measureEveryMs > 0) {
+      // Apart from the publishing loop: a relay stuck on a broker that does not answer still reports its backlog.
+      this.measureTimer = setInterval(() => {
+        this.measuring = this.measuring.then(() => this.reportBacklog()).catch(() => undefined);
+      }, this.options.measureEveryMs);
+      this.measureTimer.unref();
+    }
   }
 
   /** Publish now (called right after a commit that queued messages). */
@@ -150,12 +163,46 @@ export class OutboxRelay {
     this.stopped = true;
     this.halting = true;
     clearTimeout(this.timer);
+    clearInterval(this.measureTimer);
     await this.running;
+    await this.measuring;
     await this.releaseLock();
+    this.forgetBacklog();
   }
 
   stats(): OutboxRelayStats {
     return { active: this.isActive(), ...this.counters };
+  }
+
+  /**
+   * The unpublished rows of this relay's lane and the age of the oldest (seconds; 0 when none), as
+   * the metrics report them.
+   */
+  async backlog(): Promise<{ messages: number; oldestAgeSeconds: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS messages, coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS age
+         FROM outbox WHERE published_at IS NULL AND ($1::text[] IS NULL OR topic = ANY($1)) AND ($2::text[] IS NULL OR topic <> ALL($2))`,
+      [this.options.lane.topics ?? null, this.options.lane.exceptTopics ?? null],
+    );
+    return { messages: row.messages, oldestAgeSeconds: Math.max(0, row.age) };
+  }
+
+  /** Sets the outbox gauges when this relay is the active one for its lane (standbys report nothing). */
+  async reportBacklog(): Promise<void> {
+    if (!this.isActive()) {
+      this.forgetBacklog();
+      return;
+    }
+    const lane = { lane: this.options.lane.name };
+    const { messages, oldestAgeSeconds } = await this.backlog();
+    Metrics.outboxBacklog.set(lane, messages);
+    Metrics.outboxOldestAge.set(lane, oldestAgeSeconds);
+    Metrics.outboxDeadLetterRows.set(await this.countDeadLetters());
+  }
+
+  private forgetBacklog(): void {
+    Metrics.outboxBacklog.remove({ lane: this.options.lane.name });
+    Metrics.outboxOldestAge.remove({ lane: this.options.lane.name });
   }
 
   /** Dead letters in the database (from every relay), e.g. for a health check or a gauge. */
@@ -331,6 +378,7 @@ export class OutboxRelay {
     await lock.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])', [group.map((item) => item.id)]);
     this.counters.published += group.length;
     this.counters.requests += 1;
+    Metrics.outboxPublished.inc({ lane: this.options.lane.name }, group.length);
     return group.length;
   }
 
@@ -342,6 +390,7 @@ export class OutboxRelay {
       [item.id, item.bytes, reason],
     );
     this.counters.deadLettered += 1;
+    Metrics.outboxDeadLetters.inc({ lane: this.options.lane.name });
     this.options.logger.error({
       message: 'outbox message can never be published: moved to outbox_dead_letters',
       outboxId: item.id,

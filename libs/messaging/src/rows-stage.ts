@@ -1,4 +1,5 @@
 import { laneGroupId, PipelineLanes, type PipelineHop, type PipelineLane, type PipelineStage, type RowsBatchV2 } from '@bpo/contracts';
+import { Metrics } from '@bpo/service-kit';
 import type { ConsumerRegistry } from './messaging.module';
 import type { MessagePublisher } from './message-publisher';
 import { decodeFileMessage, reportFileFailed } from './pipeline-messages';
@@ -35,6 +36,7 @@ function registerLane(registry: ConsumerRegistry, publisher: MessagePublisher, o
           ? { ...(await options.transform(message)), messageId: `${options.stage}:${message.syncRunId}:${message.sequence}` }
           : { ...message, messageId: `${options.stage}:${message.syncRunId}:end` };
       await publisher.publish([{ topic: topics[options.to], key: message.integrationId, value: out }]);
+      if (message.kind === 'rows') Metrics.rowsProcessed.inc({ stage: options.stage }, message.rows.line.length);
     },
   });
 }

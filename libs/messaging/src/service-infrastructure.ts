@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { DatabaseHealthIndicator, PersistenceModule } from '@bpo/persistence';
-import { HealthModule, type ServiceConfig } from '@bpo/service-kit';
+import { HealthModule, MetricsModule, type ServiceConfig } from '@bpo/service-kit';
 import { parseBrokers } from './kafka-settings';
 import { KafkaHealthIndicator, MessagingModule } from './messaging.module';
 
@@ -12,7 +12,7 @@ export interface InfrastructureOptions {
   poolSize?: number;
 }
 
-/** The modules every service starts with: database, Kafka, and a /health that checks both. */
+/** The modules every service starts with: database, Kafka, a /health that checks both, and /metrics. */
 export function infrastructureModules(service: string, config: ServiceConfig, options: InfrastructureOptions): DynamicModule[] {
   return [
     PersistenceModule.forRoot({ url: config.DATABASE_URL, poolSize: options.poolSize }),
@@ -26,5 +26,6 @@ export function infrastructureModules(service: string, config: ServiceConfig, op
       transientRetryMs: config.TRANSIENT_RETRY_MINUTES * 60_000,
     }),
     HealthModule.forRoot(service, [DatabaseHealthIndicator, KafkaHealthIndicator]),
+    MetricsModule.forRoot(service),
   ];
 }

@@ -4,3 +4,4 @@ export * from './health';
 export * from './service-config';
 export * from './bootstrap';
 export * from './secret.util';
+export * from './metrics';

@@ -10,6 +10,8 @@ import { SyncErrorResponse } from '../sync/sync-run.dto';
 export const Encodings = ['utf-8', 'iso-8859-1', 'windows-1252'] as const;
 export type Encoding = (typeof Encodings)[number];
 export const MAX_TITLE_LINES = 20;
+/** The longest expected cadence: a week. */
+export const MAX_EXPECTED_CADENCE_MINUTES = 10_080;
 
 export class ConnectIntegrationDto {
   @ApiProperty({ enum: Platforms }) @IsIn(Platforms)
@@ -39,6 +41,14 @@ export class UpdateIntegrationDto {
   @ApiPropertyOptional({ minimum: 0, maximum: MAX_TITLE_LINES, description: 'Lines to skip before the header' })
   @IsOptionalNonNull() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_TITLE_LINES)
   titleLines?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_EXPECTED_CADENCE_MINUTES,
+    description: 'Minutes expected between files (default 15); no file for this times the stale multiple marks the integration stale',
+  })
+  @IsOptionalNonNull() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_EXPECTED_CADENCE_MINUTES)
+  expectedCadenceMinutes?: number;
 }
 
 export class LastFileResponse {
@@ -72,6 +82,9 @@ export class IntegrationResponse {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) lastSyncRunId: string | null;
   @ApiProperty({ enum: ['processing', ...SyncStatuses], nullable: true, type: String }) lastStatus: SyncRunStatus | null;
   @ApiProperty({ type: LastFileResponse, nullable: true }) lastFile: LastFileResponse | null;
+  @ApiProperty({ description: 'Minutes expected between files' }) expectedCadenceMinutes: number;
+  @ApiProperty({ description: 'No file arrived within the expected cadence times the stale multiple; the next file clears it' }) stale: boolean;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Since when it is stale (its last file, or its creation, plus cadence x multiple)' }) staleSince: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }

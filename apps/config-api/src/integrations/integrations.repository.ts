@@ -24,18 +24,20 @@ export interface IntegrationRow {
   date_order: string;
   encoding: string;
   title_lines: number;
+  expected_cadence_minutes: number;
+  stale_since: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
 export type IntegrationSettings = Partial<
-  Pick<IntegrationEntity, 'targetScheduleId' | 'syncPastEvents' | 'replaceScope' | 'timezone' | 'dateOrder' | 'encoding' | 'titleLines' | 'defaultEventTypeId'>
+  Pick<IntegrationEntity, 'targetScheduleId' | 'syncPastEvents' | 'replaceScope' | 'timezone' | 'dateOrder' | 'encoding' | 'titleLines' | 'defaultEventTypeId' | 'expectedCadenceMinutes'>
 >;
 
 const SELECT_INTEGRATIONS = `SELECT i.id, i.site_id, s.name AS site_name, s.timezone AS site_timezone, i.platform, i.sftp_username,
     (SELECT count(*)::int FROM integration_ssh_keys k WHERE k.integration_id = i.id) AS ssh_key_count,
     i.timezone, i.target_schedule_id, i.sync_past_events, i.replace_scope, i.default_event_type_id, i.date_order, i.encoding,
-    i.title_lines, i.created_at, i.updated_at
+    i.title_lines, i.expected_cadence_minutes, i.stale_since, i.created_at, i.updated_at
   FROM integrations i JOIN sites s ON s.id = i.site_id`;
 
 @Injectable()

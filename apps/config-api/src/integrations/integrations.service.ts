@@ -93,6 +93,7 @@ export class IntegrationsService {
       dateOrder: dto.dateOrder,
       encoding: dto.encoding,
       titleLines: dto.titleLines,
+      expectedCadenceMinutes: dto.expectedCadenceMinutes,
     });
     return this.get(organizationId, id);
   }

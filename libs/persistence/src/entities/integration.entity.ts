@@ -20,6 +20,12 @@ export class IntegrationEntity {
   @Column('text', { name: 'date_order', default: 'YYYY-MM-DD' }) dateOrder: string;
   @Column('text', { default: 'utf-8' }) encoding: string;
   @Column('int', { name: 'title_lines', default: 0 }) titleLines: number;
+  /** Minutes expected between files; no file for this times the stale multiple marks it stale. */
+  @Column('int', { name: 'expected_cadence_minutes', default: 15 }) expectedCadenceMinutes: number;
+  /** Set by sftp-ingest when it stores a file. */
+  @Column('timestamptz', { name: 'last_file_received_at', nullable: true }) lastFileReceivedAt: Date | null;
+  /** Set by the stale check (once per episode), cleared by the next file. */
+  @Column('timestamptz', { name: 'stale_since', nullable: true }) staleSince: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -5,6 +5,7 @@ import { OutboxDeadLetters1764100000000 } from './1764100000000-OutboxDeadLetter
 import { TypedStagingAndLeanEvents1764110000000 } from './1764110000000-TypedStagingAndLeanEvents';
 import { SyncRunProgress1764125000000 } from './1764125000000-SyncRunProgress';
 import { SftpLockouts1764130000000 } from './1764130000000-SftpLockouts';
+import { IntegrationStaleness1764140000000 } from './1764140000000-IntegrationStaleness';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   TypedStagingAndLeanEvents1764110000000,
   SyncRunProgress1764125000000,
   SftpLockouts1764130000000,
+  IntegrationStaleness1764140000000,
 ];
