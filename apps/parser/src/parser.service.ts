@@ -1,10 +1,9 @@
-import { pipeline, Readable } from 'node:stream';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { parse } from 'fast-csv';
 import { RowColumnsBuilder, type FileEndV1, type FileReceivedV1, type RowErrorV1, type RowsBatchV2 } from '@bpo/contracts';
 import { detectDelimiter, readRow, resolveHeader, splitCsvLine, templateFor } from '@bpo/schedule-time';
 import { FileProblem, count, decodeText, readHead } from './schedule-text';
 import { DEFAULT_PARSE_LIMITS, limitRows, type ParseLimits } from './file-limits';
+import { csvRecords, CsvSyntaxError } from './csv-records';
 import { ParserRepository } from './parser.repository';
 
 /**
@@ -100,34 +99,38 @@ export class ParserService {
       // Rows are judged against the file's received time, so a replay judges them alike; rows out of range never widen the window.
       const context = { timezone: settings.timezone, siteTimezone: settings.siteTimezone, dateOrder: settings.dateOrder, horizon: { ...settings.rowHorizon, receivedAt: file.receivedAt } };
 
-      const records = parse({ delimiter: delimiter.delimiter, headers: false, ignoreEmpty: false });
-      // pipeline (not pipe) so a decoding failure mid-file reaches the loop below as an error.
-      // Lines and rows are checked before fast-csv sees them: it buffers a whole row, however long.
+      // Lines and rows are checked before they are split into values (limitRows), so no value is ever unbounded.
       const body = limitRows(head.body, { delimiter: delimiter.delimiter, maxColumns: limits.maxColumns, maxLineChars: limits.maxLineChars, firstLine: head.headerLineNumber + 1 });
-      pipeline(Readable.from(body), records, () => undefined);
       let line = head.headerLineNumber;
-      for await (const cells of records as AsyncIterable<string[]>) {
-        line += 1;
-        if ((line & 255) === 0 && performance.now() - startedAt - waitingMs > limits.maxParseMs) {
-          throw new FileProblem(`parsing the file took longer than ${minutes(limits.maxParseMs)}, the limit (stopped at line ${count(line)}); split it into smaller files`);
+      try {
+        for await (const records of csvRecords(body, delimiter.delimiter)) {
+          for (const cells of records) {
+            line += 1;
+            if ((line & 255) === 0 && performance.now() - startedAt - waitingMs > limits.maxParseMs) {
+              throw new FileProblem(`parsing the file took longer than ${minutes(limits.maxParseMs)}, the limit (stopped at line ${count(line)}); split it into smaller files`);
+            }
+            for (const cell of cells) batchChars += cell.length;
+            const reading = readRow(template, header.columns, cells, line, context);
+            if ((reading.ok || reading.problems.length > 0) && rowCount >= limits.maxRows) {
+              throw new FileProblem(`the file has more than ${count(limits.maxRows)} rows, the limit; split it into smaller files`);
+            }
+            if (reading.ok) {
+              rowCount += 1;
+              const row = reading.row;
+              rows.add({ line: row.line, platformAgentId: row.platformAgentId, activity: row.activity, startAt: Date.parse(row.startAt), endAt: Date.parse(row.endAt), day: row.day });
+              if (!from || row.day < from) from = row.day;
+              if (!to || row.day > to) to = row.day;
+            } else if (reading.problems.length > 0) {
+              rowCount += 1;
+              rowErrorCount += 1;
+              errors.push(...reading.problems);
+            }
+            if (rows.size + errors.length >= BATCH_SIZE || batchChars >= BATCH_MAX_CHARS) await flush();
+          }
         }
-        for (const cell of cells) batchChars += cell.length;
-        const reading = readRow(template, header.columns, cells, line, context);
-        if ((reading.ok || reading.problems.length > 0) && rowCount >= limits.maxRows) {
-          throw new FileProblem(`the file has more than ${count(limits.maxRows)} rows, the limit; split it into smaller files`);
-        }
-        if (reading.ok) {
-          rowCount += 1;
-          const row = reading.row;
-          rows.add({ line: row.line, platformAgentId: row.platformAgentId, activity: row.activity, startAt: Date.parse(row.startAt), endAt: Date.parse(row.endAt), day: row.day });
-          if (!from || row.day < from) from = row.day;
-          if (!to || row.day > to) to = row.day;
-        } else if (reading.problems.length > 0) {
-          rowCount += 1;
-          rowErrorCount += 1;
-          errors.push(...reading.problems);
-        }
-        if (rows.size + errors.length >= BATCH_SIZE || batchChars >= BATCH_MAX_CHARS) await flush();
+      } catch (error) {
+        if (error instanceof CsvSyntaxError) throw new FileProblem(`the file is not valid CSV: the row after line ${count(line)}: ${error.message}`);
+        throw error;
       }
       await flush();
       await settle();
@@ -135,8 +138,8 @@ export class ParserService {
       await send(done);
       return done;
     } catch (error) {
-      const reason = error instanceof FileProblem ? error.message : csvProblem(error);
-      if (!reason) throw error; // a database or broker failure: retried by the consumer
+      if (!(error instanceof FileProblem)) throw error; // a database or broker failure: retried by the consumer
+      const reason = error.message;
       this.logger.warn({ message: 'file failed', integrationId: file.integrationId, fileId: file.fileId, syncRunId: file.syncRunId, reason });
       await settle();
       const failed = end(reason);
@@ -149,12 +152,4 @@ export class ParserService {
 function minutes(ms: number): string {
   const value = Math.round((ms / 60_000) * 10) / 10;
   return value === 1 ? '1 minute' : `${value} minutes`;
-}
-
-/** fast-csv's own errors (e.g. an unterminated quote) are file problems, with its words. */
-function csvProblem(error: unknown): string | null {
-  if (error instanceof Error && /quote|column|delimiter|parse/i.test(error.message) && !/ECONN|timeout/i.test(error.message)) {
-    return `the file is not valid CSV: ${error.message}`;
-  }
-  return null;
 }

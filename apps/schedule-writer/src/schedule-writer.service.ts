@@ -12,7 +12,7 @@ import {
 import { enqueueMessages, MessagingLifecycle, type OutgoingMessage } from '@bpo/messaging';
 import { endOfLocalDay } from '@bpo/schedule-time';
 import { Metrics } from '@bpo/service-kit';
-import { planSnapshotSync, routeDays, splitWindowDays, windowChunks } from '@bpo/snapshot-sync';
+import { planSnapshotSync, routeAgentDays, splitWindowDays, windowChunks } from '@bpo/snapshot-sync';
 import { errorsForStatusMessage, MAX_LINES_NAMED, syncStatusOf, unknownAgentError, type ReportedError } from './sync-report';
 import { ScheduleWriterConfig } from './schedule-writer.config';
 import { recordSyncRunMetrics, type FinishedSyncRun } from './sync-metrics';
@@ -138,19 +138,19 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       lap('prepare');
       const fileReceivedAt = new Date(run.receivedAt).toISOString();
       // An agent's day is replaced whole, and days are independent: the window is applied in
-      // bounded day ranges. In each, days the file leaves as they are and days with nothing stored
-      // are written set-based in the database; only the days that change are planned by the pure
-      // snapshot rule, event by event.
+      // bounded day ranges. In each, agent-days the file leaves as they are and those with nothing
+      // stored are written set-based in the database; only the agent-days that change are planned
+      // by the pure snapshot rule, event by event.
       for (const range of windowChunks(end.window, rowsPerDay, this.config.WRITER_ROWS_PER_RANGE)) {
         const dayVersions = await this.runs.dayVersions(manager, run.integrationId, range);
         const days = splitWindowDays(range, fileReceivedAt, dayVersions);
-        const routes = routeDays(days.applied, await this.runs.compareDays(manager, run.id, run.integrationId, integration.scheduleId, range, pastCutoff));
+        const routes = routeAgentDays(days.applied, await this.runs.compareAgentDays(manager, run.id, run.integrationId, integration.scheduleId, range, pastCutoff));
         lap('compare');
         counts.unchanged += routes.unchangedEvents;
-        const made = await this.runs.createDays(manager, run.id, target, routes.created, pastCutoff);
+        const made = await this.runs.createAgentDays(manager, run.id, target, routes.created, pastCutoff);
         counts.created += made.created;
         counts.skippedPast += made.skippedPast;
-        lap('createDays');
+        lap('create');
         if (routes.planned.length > 0) {
           const incoming = await this.runs.stagedEvents(manager, run.id, routes.planned);
           const stored = await this.runs.storedEvents(manager, run.integrationId, integration.scheduleId, routes.planned);
@@ -159,7 +159,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
           lap('plan');
           await this.runs.deleteEvents(manager, plan.delete.map((event) => event.id));
           await this.runs.updateEvents(manager, run.fileId, plan.update);
-          await this.runs.createEvents(manager, run.id, target, routes.planned, plan.create.map((event) => event.line));
+          await this.runs.createEvents(manager, run.id, target, range, plan.create.map((event) => event.line));
           lap('writeEvents');
           counts.created += plan.create.length;
           counts.updated += plan.update.length;

@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Topics, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
 import { PermanentMessageError } from '@bpo/messaging';
-import type { DayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
+import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import type { ReportedError } from './sync-report';
 
 export interface SyncRunForApply {
@@ -55,6 +55,20 @@ function slices<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += SLICE) out.push(items.slice(i, i + SLICE));
   return out;
+}
+
+/** Agent-days as two array parameters (agent ids, days), to join with unnest. */
+const agentDayColumns = (agentDays: readonly AgentDay[]) => [agentDays.map((agentDay) => agentDay.agentId), agentDays.map((agentDay) => agentDay.day)];
+
+/** The first and last of the agent-days' days: lets the day index narrow the scan before the join. */
+function dayBounds(agentDays: readonly AgentDay[]): [string, string] {
+  let from = agentDays[0].day;
+  let to = from;
+  for (const { day } of agentDays) {
+    if (day < from) from = day;
+    if (day > to) to = day;
+  }
+  return [from, to];
 }
 
 /** An instant as the pipeline spells it (ISO 8601, UTC, milliseconds), made by the database. */
@@ -199,10 +213,10 @@ export class SyncRunRepository {
   }
 
   /**
-   * Compares, day by day over one range, the file's distinct events with those the integration
-   * stored in the schedule (see DayComparison), in the database: nothing is loaded to compare.
+   * Compares, agent-day by agent-day over one range, the file's distinct events with those the
+   * integration stored in the schedule (see AgentDayComparison), in the database: nothing is loaded to compare.
    */
-  async compareDays(manager: EntityManager, syncRunId: string, integrationId: string, scheduleId: string, range: DayRange, pastCutoff: string | null): Promise<DayComparison[]> {
+  async compareAgentDays(manager: EntityManager, syncRunId: string, integrationId: string, scheduleId: string, range: DayRange, pastCutoff: string | null): Promise<AgentDayComparison[]> {
     return manager.query(
       `WITH staged AS (
          SELECT DISTINCT day, agent_id, event_type_id, start_at, end_at FROM sync_run_rows
@@ -212,60 +226,62 @@ export class SyncRunRepository {
           WHERE source_integration_id = $4 AND schedule_id = $5 AND day BETWEEN $2 AND $3
           GROUP BY day, agent_id, event_type_id, start_at, end_at
        )
-       SELECT to_char(day, 'YYYY-MM-DD') AS day, count(s.day)::int AS staged, coalesce(sum(t.n), 0)::int AS stored,
+       SELECT agent_id AS "agentId", to_char(day, 'YYYY-MM-DD') AS day, count(s.day)::int AS staged, coalesce(sum(t.n), 0)::int AS stored,
               bool_and(s.day IS NOT NULL AND t.day IS NOT NULL AND t.n = 1) AS identical,
               bool_and($6::timestamptz IS NULL OR start_at >= $6::timestamptz) AS "fromCutoff"
          FROM staged s FULL JOIN stored t USING (day, agent_id, event_type_id, start_at, end_at)
-        GROUP BY day`,
+        GROUP BY day, agent_id`,
       [syncRunId, range.from, range.to, integrationId, scheduleId, pastCutoff],
     );
   }
 
   /**
-   * Creates the file's events on days where nothing was stored, straight from the staged rows: an
-   * exact duplicate row is one event (the first line kept), and events starting before the past
-   * cutoff are skipped and counted, as the snapshot rule does.
+   * Creates the file's events on agent-days where nothing was stored, straight from the staged
+   * rows: an exact duplicate row is one event (the first line kept), and events starting before
+   * the past cutoff are skipped and counted, as the snapshot rule does.
    */
-  async createDays(manager: EntityManager, syncRunId: string, target: EventTarget, days: readonly string[], pastCutoff: string | null): Promise<{ created: number; skippedPast: number }> {
-    if (days.length === 0) return { created: 0, skippedPast: 0 };
+  async createAgentDays(manager: EntityManager, syncRunId: string, target: EventTarget, agentDays: readonly AgentDay[], pastCutoff: string | null): Promise<{ created: number; skippedPast: number }> {
+    if (agentDays.length === 0) return { created: 0, skippedPast: 0 };
     const [{ created, skipped_past }]: Array<{ created: number; skipped_past: number }> = await manager.query(
       `WITH distinct_rows AS (
-         SELECT DISTINCT ON (agent_id, event_type_id, start_at, end_at) line, agent_id, event_type_id, start_at, end_at, day
-           FROM sync_run_rows WHERE sync_run_id = $5 AND day = ANY($6::date[])
-          ORDER BY agent_id, event_type_id, start_at, end_at, line
+         SELECT DISTINCT ON (r.agent_id, r.event_type_id, r.start_at, r.end_at) r.line, r.agent_id, r.event_type_id, r.start_at, r.end_at, r.day
+           FROM sync_run_rows r JOIN unnest($6::uuid[], $7::date[]) AS k(agent_id, day) ON k.agent_id = r.agent_id AND k.day = r.day
+          WHERE r.sync_run_id = $5 AND r.day BETWEEN $8 AND $9
+          ORDER BY r.agent_id, r.event_type_id, r.start_at, r.end_at, r.line
        ), made AS (
          INSERT INTO schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id)
          SELECT $1, $2, agent_id, event_type_id, start_at, end_at, day, $3, $4 FROM distinct_rows
-          WHERE $7::timestamptz IS NULL OR start_at >= $7::timestamptz ORDER BY line
+          WHERE $10::timestamptz IS NULL OR start_at >= $10::timestamptz ORDER BY line
          RETURNING id, agent_id, event_type_id, start_at, end_at
        ), logged AS (
          INSERT INTO applied_changes SELECT ${ChangeKind.Created}, * FROM made RETURNING 1
        )
        SELECT (SELECT count(*) FROM logged)::int AS created,
-              (SELECT count(*) FROM distinct_rows WHERE start_at < $7::timestamptz)::int AS skipped_past`,
-      [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, days, pastCutoff],
+              (SELECT count(*) FROM distinct_rows WHERE start_at < $10::timestamptz)::int AS skipped_past`,
+      [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, ...agentDayColumns(agentDays), ...dayBounds(agentDays), pastCutoff],
     );
     return { created, skippedPast: skipped_past };
   }
 
-  /** The file's events on the given days, in file order. */
-  async stagedEvents(manager: EntityManager, syncRunId: string, days: readonly string[]): Promise<IncomingEvent[]> {
+  /** The file's events on the given agent-days, in file order. */
+  async stagedEvents(manager: EntityManager, syncRunId: string, agentDays: readonly AgentDay[]): Promise<IncomingEvent[]> {
     return manager.query(
-      `SELECT line, agent_id AS "agentId", event_type_id AS "eventTypeId", ${isoSql('start_at')} AS "startAt", ${isoSql('end_at')} AS "endAt",
-              to_char(day, 'YYYY-MM-DD') AS day
-         FROM sync_run_rows WHERE sync_run_id = $1 AND day = ANY($2::date[]) ORDER BY line`,
-      [syncRunId, days],
+      `SELECT r.line, r.agent_id AS "agentId", r.event_type_id AS "eventTypeId", ${isoSql('r.start_at')} AS "startAt", ${isoSql('r.end_at')} AS "endAt",
+              to_char(r.day, 'YYYY-MM-DD') AS day
+         FROM sync_run_rows r JOIN unnest($2::uuid[], $3::date[]) AS k(agent_id, day) ON k.agent_id = r.agent_id AND k.day = r.day
+        WHERE r.sync_run_id = $1 AND r.day BETWEEN $4 AND $5 ORDER BY r.line`,
+      [syncRunId, ...agentDayColumns(agentDays), ...dayBounds(agentDays)],
     );
   }
 
-  /** Events this integration wrote earlier in the schedule on the given days. */
-  async storedEvents(manager: EntityManager, integrationId: string, scheduleId: string, days: readonly string[]): Promise<StoredEvent[]> {
+  /** Events this integration wrote earlier in the schedule on the given agent-days. */
+  async storedEvents(manager: EntityManager, integrationId: string, scheduleId: string, agentDays: readonly AgentDay[]): Promise<StoredEvent[]> {
     return manager.query(
-      `SELECT id::text AS id, agent_id AS "agentId", event_type_id AS "eventTypeId", ${isoSql('start_at')} AS "startAt", ${isoSql('end_at')} AS "endAt",
-              to_char(day, 'YYYY-MM-DD') AS day
-         FROM schedule_events
-        WHERE source_integration_id = $1 AND schedule_id = $2 AND day = ANY($3::date[]) ORDER BY id`,
-      [integrationId, scheduleId, days],
+      `SELECT e.id::text AS id, e.agent_id AS "agentId", e.event_type_id AS "eventTypeId", ${isoSql('e.start_at')} AS "startAt", ${isoSql('e.end_at')} AS "endAt",
+              to_char(e.day, 'YYYY-MM-DD') AS day
+         FROM schedule_events e JOIN unnest($3::uuid[], $4::date[]) AS k(agent_id, day) ON k.agent_id = e.agent_id AND k.day = e.day
+        WHERE e.source_integration_id = $1 AND e.schedule_id = $2 AND e.day BETWEEN $5 AND $6 ORDER BY e.id`,
+      [integrationId, scheduleId, ...agentDayColumns(agentDays), ...dayBounds(agentDays)],
     );
   }
 
@@ -319,16 +335,16 @@ export class SyncRunRepository {
    * Creates the events of the given file lines straight from the staged rows: nothing travels back
    * and forth. One statement per range (a range is bounded), so its rows are scanned once.
    */
-  async createEvents(manager: EntityManager, syncRunId: string, target: EventTarget, days: readonly string[], lines: readonly number[]): Promise<void> {
+  async createEvents(manager: EntityManager, syncRunId: string, target: EventTarget, range: DayRange, lines: readonly number[]): Promise<void> {
     if (lines.length === 0) return;
     await manager.query(
       `WITH made AS (
          INSERT INTO schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id)
          SELECT $1, $2, agent_id, event_type_id, start_at, end_at, day, $3, $4
-           FROM sync_run_rows WHERE sync_run_id = $5 AND day = ANY($6::date[]) AND line = ANY($7::int[])
+           FROM sync_run_rows WHERE sync_run_id = $5 AND day BETWEEN $6 AND $7 AND line = ANY($8::int[])
          RETURNING id, agent_id, event_type_id, start_at, end_at)
        INSERT INTO applied_changes SELECT ${ChangeKind.Created}, * FROM made`,
-      [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, days, lines],
+      [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, range.from, range.to, lines],
     );
   }
 

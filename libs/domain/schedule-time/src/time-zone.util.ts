@@ -122,9 +122,18 @@ export function firstInstantAtOrAfter(localEpoch: number, zone: Zone): number {
   return high;
 }
 
+// Rows come day after day: the last day formatted is usually the next one asked for.
+let lastDayNumber = NaN;
+let lastDayText = '';
+
 /** `YYYY-MM-DD` of a local epoch. */
 export function formatDay(localEpoch: number): string {
-  return new Date(localEpoch).toISOString().slice(0, 10);
+  const dayNumber = Math.floor(localEpoch / DAY_MS);
+  if (dayNumber !== lastDayNumber) {
+    lastDayText = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+    lastDayNumber = dayNumber;
+  }
+  return lastDayText;
 }
 
 /** The local epoch of a `YYYY-MM-DD` day's midnight, or undefined when it is no calendar day. */

@@ -1,0 +1,70 @@
+import { Readable } from 'node:stream';
+import { parse } from 'fast-csv';
+import * as fc from 'fast-check';
+import { csvRecords, CsvSyntaxError } from './csv-records';
+
+async function* chunked(text: string, sizes: number[]): AsyncIterable<string> {
+  let at = 0;
+  for (let n = 0; at < text.length; n += 1) {
+    const size = Math.max(1, sizes[n % sizes.length] ?? text.length);
+    yield text.slice(at, at + size);
+    at += size;
+  }
+}
+
+async function read(text: string, sizes: number[] = [text.length], delimiter = ','): Promise<string[][]> {
+  const out: string[][] = [];
+  for await (const records of csvRecords(chunked(text, sizes), delimiter)) out.push(...records);
+  return out;
+}
+
+/** What fast-csv (the reader used before) makes of the same text, or its error. */
+async function fastCsv(text: string, delimiter = ','): Promise<string[][] | Error> {
+  const rows: string[][] = [];
+  try {
+    for await (const row of Readable.from([text]).pipe(parse({ delimiter, headers: false, ignoreEmpty: false })) as AsyncIterable<string[]>) rows.push(row);
+    return rows;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+describe('csvRecords', () => {
+  it('splits lines at delimiters and line ends of every kind', async () => {
+    expect(await read('a,b,c\r\nd,,f\ng,h\r\n\n \t\nlast\n  ')).toEqual([['a', 'b', 'c'], ['d', '', 'f'], ['g', 'h'], [], [], ['last']]);
+  });
+
+  it('reads quoted values with delimiters, line breaks and doubled quotes, whatever the chunks', async () => {
+    const text = 'A1,"Smith, John","two\r\nlines",  "spaced"  ,"say ""hi"""\r\nA2,plain "quote",x\n';
+    for (const sizes of [[text.length], [1], [2, 3], [7]]) {
+      expect(await read(text, sizes)).toEqual([
+        ['A1', 'Smith, John', 'two\r\nlines', 'spaced', 'say "hi"'],
+        ['A2', 'plain "quote"', 'x'],
+      ]);
+    }
+  });
+
+  it('refuses a quoted value never closed, and text after a closing quote, saying how many records came before', async () => {
+    await expect(read('a,b\n"open,x\n')).rejects.toEqual(new CsvSyntaxError('a quoted value is never closed: the file ends inside it', 1));
+    await expect(read('a\nb\n"x"y,z\n')).rejects.toMatchObject({ recordsBefore: 2, message: expect.stringContaining('after a closing quote comes "y"') });
+  });
+
+  it('reads any text as fast-csv did, in any chunks, with any delimiter', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom('a', 'b', ',', ';', '"', '\n', '\r', '\r\n', ' ', '\t', 'é'), { maxLength: 40 }).map((parts) => parts.join('')),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(',', ';'),
+        async (text, sizes, delimiter) => {
+          const expected = await fastCsv(text, delimiter);
+          if (expected instanceof Error) {
+            await expect(read(text, sizes, delimiter)).rejects.toBeInstanceOf(CsvSyntaxError);
+          } else {
+            expect(await read(text, sizes, delimiter)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});

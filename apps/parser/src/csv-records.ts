@@ -1,0 +1,210 @@
+/** The CSV text breaks a rule no reading can repair (a quoted value never closed, text after a closing quote). */
+export class CsvSyntaxError extends Error {
+  override name = 'CsvSyntaxError';
+  /** Records read before the broken one, so the caller can name its line. */
+  constructor(message: string, readonly recordsBefore: number) {
+    super(message);
+  }
+}
+
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+/**
+ * Splits CSV text into records of values as it streams, the records of each chunk together (one
+ * await per chunk, not per record). The rules are the usual ones, as fast-csv read them before:
+ * records end at `\n`, `\r\n` or `\r`; a value is quoted when it starts (after spaces) with `"`,
+ * may then hold delimiters and line breaks, and `""` in it is one quote; spaces after the closing
+ * quote are dropped, anything else there is an error; an unquoted value is taken as written, spaces
+ * and quotes included (but blanks before a row's first delimiter are an empty value); a blank line
+ * (spaces at most) is a record without values.
+ *
+ * Written for the parser's hot path: a line without quotes is split by the engine's own
+ * `String.split`, and only quoted lines are read character by character. The input's lines and rows
+ * are bounded beforehand (limitRows), so an unfinished record carried between chunks stays small.
+ */
+export async function* csvRecords(text: AsyncIterable<string>, delimiter: string): AsyncGenerator<string[][]> {
+  const reader = new RecordReader(delimiter);
+  let rest = '';
+  for await (const chunk of text) {
+    const buffer = rest.length === 0 ? chunk : rest + chunk;
+    const records: string[][] = [];
+    let start: number;
+    try {
+      start = reader.readAll(buffer, false, records);
+    } catch (error) {
+      if (records.length > 0) yield records;
+      throw error;
+    }
+    if (records.length > 0) yield records;
+    rest = buffer.slice(start);
+  }
+  if (rest.length > 0) {
+    const records: string[][] = [];
+    try {
+      reader.readAll(rest, true, records);
+    } catch (error) {
+      if (records.length > 0) yield records;
+      throw error;
+    }
+    if (records.length > 0) yield records;
+  }
+}
+
+class RecordReader {
+  private readonly delimiterCode: number;
+  private records = 0;
+  // Positions of the next quote and carriage return at or after the scan, per buffer: found once, not per line.
+  private buffer = '';
+  private nextQuote = -1;
+  private nextCr = -1;
+
+  constructor(private readonly delimiter: string) {
+    if (delimiter.length !== 1) throw new Error('the delimiter must be one character');
+    this.delimiterCode = delimiter.charCodeAt(0);
+  }
+
+  /** Reads every complete record of `buffer` into `records`; returns where the unfinished rest starts. */
+  readAll(buffer: string, atEnd: boolean, records: string[][]): number {
+    this.buffer = buffer;
+    this.nextQuote = buffer.indexOf('"');
+    this.nextCr = buffer.indexOf('\r');
+    let start = 0;
+    while (start < buffer.length) {
+      const next = this.readRecord(start, atEnd, records);
+      if (next === -1) break;
+      start = next;
+      this.records += 1;
+    }
+    return start;
+  }
+
+  /** Reads the record at `start`; returns the position after it, or -1 when the buffer ends inside it. */
+  private readRecord(start: number, atEnd: boolean, records: string[][]): number {
+    const buffer = this.buffer;
+    const newline = buffer.indexOf('\n', start);
+    const lineEnd = newline === -1 ? buffer.length : newline;
+    if (this.nextQuote !== -1 && this.nextQuote < start) this.nextQuote = buffer.indexOf('"', start);
+    if (this.nextCr !== -1 && this.nextCr < start) this.nextCr = buffer.indexOf('\r', start);
+    const quoted = this.nextQuote !== -1 && this.nextQuote < lineEnd;
+    // A carriage return is a record end only where it ends the line (\r\n) or stands alone.
+    const loneCr = this.nextCr !== -1 && this.nextCr < lineEnd - 1;
+    if (!quoted && !loneCr) {
+      if (newline === -1 && !atEnd) return -1;
+      const end = lineEnd > start && buffer.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+      const line = buffer.slice(start, end);
+      if (isBlank(line)) {
+        // A blank line is a record without values; blank text after the last line end is none.
+        if (newline !== -1 || end < lineEnd) records.push([]);
+      } else {
+        const cells = line.split(this.delimiter);
+        if (cells.length > 1 && cells[0] !== '' && isBlank(cells[0])) cells[0] = ''; // as fast-csv: blanks before a row's first delimiter are dropped
+        records.push(cells);
+      }
+      return newline === -1 ? buffer.length : newline + 1;
+    }
+    return this.readQuotedRecord(start, atEnd, records);
+  }
+
+  /** The record at `start`, character by character (it holds quotes or a lone carriage return). */
+  private readQuotedRecord(start: number, atEnd: boolean, records: string[][]): number {
+    const buffer = this.buffer;
+    const length = buffer.length;
+    const cells: string[] = [];
+    let blank = start;
+    while (blank < length && (buffer.charCodeAt(blank) === SPACE || buffer.charCodeAt(blank) === TAB)) blank += 1;
+    if (blank >= length) return atEnd ? length : -1;
+    if (buffer.charCodeAt(blank) === NEWLINE || buffer.charCodeAt(blank) === CR) {
+      const after = this.recordEnd(blank, atEnd);
+      if (after !== -1) records.push([]);
+      return after;
+    }
+    let i = start;
+    for (;;) {
+      let j = i;
+      while (j < length && (buffer.charCodeAt(j) === SPACE || buffer.charCodeAt(j) === TAB)) j += 1;
+      if (j < length && buffer.charCodeAt(j) === QUOTE) {
+        let value = '';
+        let k = j + 1;
+        for (;;) {
+          const quote = buffer.indexOf('"', k);
+          if (quote === -1) {
+            if (!atEnd) return -1;
+            throw new CsvSyntaxError('a quoted value is never closed: the file ends inside it', this.records);
+          }
+          value += buffer.slice(k, quote);
+          if (quote + 1 >= length && !atEnd) return -1; // `"` or `""`: the next chunk tells
+          if (buffer.charCodeAt(quote + 1) === QUOTE) {
+            value += '"';
+            k = quote + 2;
+            continue;
+          }
+          k = quote + 1;
+          break;
+        }
+        while (k < length && (buffer.charCodeAt(k) === SPACE || buffer.charCodeAt(k) === TAB)) k += 1;
+        cells.push(value);
+        if (k >= length) {
+          if (!atEnd) return -1;
+          records.push(cells);
+          return length;
+        }
+        const c = buffer.charCodeAt(k);
+        if (c === this.delimiterCode) {
+          i = k + 1;
+          continue;
+        }
+        const after = this.recordEnd(k, atEnd);
+        if (after === -1) return -1;
+        if (after === -2) {
+          throw new CsvSyntaxError(`after a closing quote comes ${JSON.stringify(buffer[k])} where a delimiter or the end of the line should be`, this.records);
+        }
+        records.push(cells);
+        return after;
+      }
+      // Unquoted: up to the next delimiter or line end, spaces and quotes as written.
+      let p = i;
+      while (p < length) {
+        const c = buffer.charCodeAt(p);
+        if (c === this.delimiterCode || c === NEWLINE || c === CR) break;
+        p += 1;
+      }
+      if (p >= length && !atEnd) return -1;
+      const firstBlankBeforeDelimiter = i === start && p < length && buffer.charCodeAt(p) === this.delimiterCode && isBlank(buffer.slice(i, p));
+      cells.push(firstBlankBeforeDelimiter ? '' : buffer.slice(i, p));
+      if (p >= length) {
+        records.push(cells);
+        return length;
+      }
+      if (buffer.charCodeAt(p) === this.delimiterCode) {
+        i = p + 1;
+        continue;
+      }
+      const after = this.recordEnd(p, atEnd);
+      if (after === -1) return -1;
+      records.push(cells);
+      return after;
+    }
+  }
+
+  /** At a line break: the position after it (\r\n is one), -1 when the buffer may end inside it, -2 when there is none. */
+  private recordEnd(at: number, atEnd: boolean): number {
+    const c = this.buffer.charCodeAt(at);
+    if (c === NEWLINE) return at + 1;
+    if (c !== CR) return -2;
+    if (at + 1 >= this.buffer.length) return atEnd ? at + 1 : -1;
+    return this.buffer.charCodeAt(at + 1) === NEWLINE ? at + 2 : at + 1;
+  }
+}
+
+/** Empty, or spaces and tabs only. */
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line.charCodeAt(i);
+    if (c !== SPACE && c !== TAB) return false;
+  }
+  return true;
+}
