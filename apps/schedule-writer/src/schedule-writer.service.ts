@@ -126,13 +126,17 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     let supersededDays = 0;
     if (end.window) {
       const target = { organizationId: run.organizationId, scheduleId: integration.scheduleId, integrationId: run.integrationId, fileId: run.fileId };
-      const dropped = await this.runs.lockReferences(manager, run.id, integration.scheduleId);
+      let staged = await this.runs.stagedSummary(manager, run.id);
+      const dropped = await this.runs.lockReferences(manager, run.id, integration.scheduleId, staged);
       if (dropped === null) {
         return this.finishFailed(manager, run, { stage: 'schedule-writer', reason: 'the target schedule was deleted while the file was synced' });
       }
-      if (dropped > 0) this.logger.warn({ message: 'rows dropped: their agent or event type was deleted during the sync', syncRunId: run.id, rows: dropped });
-      const agentsInFile = await this.runs.agentsInFile(manager, run.id);
-      const rowsPerDay = await this.runs.stagedRowsPerDay(manager, run.id);
+      if (dropped > 0) {
+        this.logger.warn({ message: 'rows dropped: their agent or event type was deleted during the sync', syncRunId: run.id, rows: dropped });
+        staged = await this.runs.stagedSummary(manager, run.id);
+      }
+      const agentsInFile = staged.agentIds;
+      const rowsPerDay = staged.rowsPerDay;
       const pastCutoff = integration.syncPastEvents ? null : endOfLocalDay(new Date(), integration.siteTimezone).toISOString();
       await this.runs.startChangeLog(manager);
       lap('prepare');

@@ -36,6 +36,13 @@ export interface EventTarget {
   fileId: string;
 }
 
+/** What the apply needs to know of a file's staged events. */
+export interface StagedSummary {
+  rowsPerDay: Map<string, number>;
+  agentIds: string[];
+  eventTypeIds: string[];
+}
+
 export interface DayRange {
   from: string;
   to: string;
@@ -108,7 +115,10 @@ export class SyncRunRepository {
     // Ids are UUIDs, instants ISO 8601 and days YYYY-MM-DD (the contract validates them): no tab,
     // newline or backslash, so COPY's text format needs no escaping.
     let text = '';
-    for (let i = 0; i < rows.line.length; i += 1) {
+    // Staged day by day (stable within a day): an apply range then reads few pages.
+    const dayRank = rankOf(days);
+    const order = rows.line.map((_, i) => i).sort((a, b) => dayRank[rows.day[a]] - dayRank[rows.day[b]] || a - b);
+    for (const i of order) {
       const eventTypeId = eventTypeIds[rows.activity[i]];
       const agentId = agentIds[rows.agent[i]];
       if (!eventTypeId || !agentId) continue; // a row error of mapping or agent resolution
@@ -169,47 +179,44 @@ export class SyncRunRepository {
   }
 
   /**
+   * What the apply needs to know of the file's staged events, read in one pass: how many fall on
+   * each day (to cut the window into bounded ranges), its agents and its event types.
+   */
+  async stagedSummary(manager: EntityManager, syncRunId: string): Promise<StagedSummary> {
+    const [row]: Array<{ rows_per_day: Record<string, number> | null; agent_ids: string[] | null; event_type_ids: string[] | null }> = await manager.query(
+      `WITH groups AS MATERIALIZED (
+         SELECT day, agent_id, event_type_id, count(*)::int AS n FROM sync_run_rows WHERE sync_run_id = $1 GROUP BY day, agent_id, event_type_id
+       )
+       SELECT (SELECT json_object_agg(day, n) FROM (SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(n)::int AS n FROM groups GROUP BY day) d) AS rows_per_day,
+              (SELECT array_agg(DISTINCT agent_id) FROM groups) AS agent_ids,
+              (SELECT array_agg(DISTINCT event_type_id) FROM groups) AS event_type_ids`,
+      [syncRunId],
+    );
+    return { rowsPerDay: new Map(Object.entries(row.rows_per_day ?? {})), agentIds: row.agent_ids ?? [], eventTypeIds: row.event_type_ids ?? [] };
+  }
+
+  /**
    * What foreign keys would check per written event, once per file: the schedule, the file's
    * agents and its event types are locked against deletion until the transaction ends (FOR KEY
    * SHARE, as a foreign key check locks). Staged rows whose agent or event type was deleted since
    * they were resolved are dropped, as the deletion's cascade would have dropped their events.
    * Returns how many rows were dropped, or null when the schedule itself is gone.
    */
-  async lockReferences(manager: EntityManager, syncRunId: string, scheduleId: string): Promise<number | null> {
+  async lockReferences(manager: EntityManager, syncRunId: string, scheduleId: string, staged: StagedSummary): Promise<number | null> {
     const schedule: unknown[] = await manager.query('SELECT 1 FROM schedules WHERE id = $1 FOR KEY SHARE', [scheduleId]);
     if (schedule.length === 0) return null;
-    const [{ missing }]: Array<{ missing: boolean }> = await manager.query(
-      `WITH agents_locked AS (
-         SELECT count(*) AS n FROM (SELECT 1 FROM agents WHERE id IN (SELECT DISTINCT agent_id FROM sync_run_rows WHERE sync_run_id = $1) FOR KEY SHARE) a
-       ), types_locked AS (
-         SELECT count(*) AS n FROM (SELECT 1 FROM event_types WHERE id IN (SELECT DISTINCT event_type_id FROM sync_run_rows WHERE sync_run_id = $1) FOR KEY SHARE) t
-       )
-       SELECT (SELECT n FROM agents_locked) < (SELECT count(DISTINCT agent_id) FROM sync_run_rows WHERE sync_run_id = $1)
-           OR (SELECT n FROM types_locked) < (SELECT count(DISTINCT event_type_id) FROM sync_run_rows WHERE sync_run_id = $1) AS missing`,
-      [syncRunId],
+    const [{ agents, types }]: Array<{ agents: number; types: number }> = await manager.query(
+      `SELECT (SELECT count(*) FROM (SELECT 1 FROM agents WHERE id = ANY($1::uuid[]) FOR KEY SHARE) a)::int AS agents,
+              (SELECT count(*) FROM (SELECT 1 FROM event_types WHERE id = ANY($2::uuid[]) FOR KEY SHARE) t)::int AS types`,
+      [staged.agentIds, staged.eventTypeIds],
     );
-    if (!missing) return 0;
+    if (agents === staged.agentIds.length && types === staged.eventTypeIds.length) return 0;
     const [, dropped]: [unknown, number] = await manager.query(
       `DELETE FROM sync_run_rows r WHERE r.sync_run_id = $1
           AND (NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = r.agent_id) OR NOT EXISTS (SELECT 1 FROM event_types t WHERE t.id = r.event_type_id))`,
       [syncRunId],
     );
     return dropped;
-  }
-
-  /** How many events the file has on each day: how to cut its window into bounded ranges. */
-  async stagedRowsPerDay(manager: EntityManager, syncRunId: string): Promise<Map<string, number>> {
-    const rows: Array<{ day: string; rows: number }> = await manager.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, count(*)::int AS rows FROM sync_run_rows WHERE sync_run_id = $1 GROUP BY day`,
-      [syncRunId],
-    );
-    return new Map(rows.map((row) => [row.day, row.rows]));
-  }
-
-  /** Agents with at least one event in the file (the agents whose days it replaces). */
-  async agentsInFile(manager: EntityManager, syncRunId: string): Promise<string[]> {
-    const rows: Array<{ agent_id: string }> = await manager.query('SELECT DISTINCT agent_id FROM sync_run_rows WHERE sync_run_id = $1', [syncRunId]);
-    return rows.map((row) => row.agent_id);
   }
 
   /**
@@ -251,7 +258,9 @@ export class SyncRunRepository {
        ), made AS (
          INSERT INTO schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id)
          SELECT $1, $2, agent_id, event_type_id, start_at, end_at, day, $3, $4 FROM distinct_rows
-          WHERE $10::timestamptz IS NULL OR start_at >= $10::timestamptz ORDER BY line
+          WHERE $10::timestamptz IS NULL OR start_at >= $10::timestamptz
+          -- Stored day by day, so a later file's range reads few pages.
+          ORDER BY day, agent_id, start_at
          RETURNING id, agent_id, event_type_id, start_at, end_at
        ), logged AS (
          INSERT INTO applied_changes SELECT ${ChangeKind.Created}, * FROM made RETURNING 1
@@ -266,10 +275,15 @@ export class SyncRunRepository {
   /** The file's events on the given agent-days, in file order. */
   async stagedEvents(manager: EntityManager, syncRunId: string, agentDays: readonly AgentDay[]): Promise<IncomingEvent[]> {
     return manager.query(
-      `SELECT r.line, r.agent_id AS "agentId", r.event_type_id AS "eventTypeId", ${isoSql('r.start_at')} AS "startAt", ${isoSql('r.end_at')} AS "endAt",
+      // The range's rows are read once and hash-joined with the agent-days: the planner would
+      // otherwise probe the day index once per agent-day.
+      `WITH range_rows AS MATERIALIZED (
+         SELECT line, agent_id, event_type_id, start_at, end_at, day FROM sync_run_rows WHERE sync_run_id = $1 AND day BETWEEN $4 AND $5
+       )
+       SELECT r.line, r.agent_id AS "agentId", r.event_type_id AS "eventTypeId", ${isoSql('r.start_at')} AS "startAt", ${isoSql('r.end_at')} AS "endAt",
               to_char(r.day, 'YYYY-MM-DD') AS day
-         FROM sync_run_rows r JOIN unnest($2::uuid[], $3::date[]) AS k(agent_id, day) ON k.agent_id = r.agent_id AND k.day = r.day
-        WHERE r.sync_run_id = $1 AND r.day BETWEEN $4 AND $5 ORDER BY r.line`,
+         FROM range_rows r JOIN unnest($2::uuid[], $3::date[]) AS k(agent_id, day) ON k.agent_id = r.agent_id AND k.day = r.day
+        ORDER BY r.line`,
       [syncRunId, ...agentDayColumns(agentDays), ...dayBounds(agentDays)],
     );
   }
@@ -277,10 +291,15 @@ export class SyncRunRepository {
   /** Events this integration wrote earlier in the schedule on the given agent-days. */
   async storedEvents(manager: EntityManager, integrationId: string, scheduleId: string, agentDays: readonly AgentDay[]): Promise<StoredEvent[]> {
     return manager.query(
-      `SELECT e.id::text AS id, e.agent_id AS "agentId", e.event_type_id AS "eventTypeId", ${isoSql('e.start_at')} AS "startAt", ${isoSql('e.end_at')} AS "endAt",
+      // As stagedEvents: one scan of the range, then a hash join (a nested loop here took seconds a range).
+      `WITH range_events AS MATERIALIZED (
+         SELECT id, agent_id, event_type_id, start_at, end_at, day FROM schedule_events
+          WHERE source_integration_id = $1 AND schedule_id = $2 AND day BETWEEN $5 AND $6
+       )
+       SELECT e.id::text AS id, e.agent_id AS "agentId", e.event_type_id AS "eventTypeId", ${isoSql('e.start_at')} AS "startAt", ${isoSql('e.end_at')} AS "endAt",
               to_char(e.day, 'YYYY-MM-DD') AS day
-         FROM schedule_events e JOIN unnest($3::uuid[], $4::date[]) AS k(agent_id, day) ON k.agent_id = e.agent_id AND k.day = e.day
-        WHERE e.source_integration_id = $1 AND e.schedule_id = $2 AND e.day BETWEEN $5 AND $6 ORDER BY e.id`,
+         FROM range_events e JOIN unnest($3::uuid[], $4::date[]) AS k(agent_id, day) ON k.agent_id = e.agent_id AND k.day = e.day
+        ORDER BY e.id`,
       [integrationId, scheduleId, ...agentDayColumns(agentDays), ...dayBounds(agentDays)],
     );
   }
@@ -475,19 +494,33 @@ export class SyncRunRepository {
    * batch redelivered after its run finished). Returns the runs cleaned.
    */
   async removeStagedOfFinishedRuns(dataSource: DataSource, syncRunIds?: readonly string[]): Promise<number> {
-    return dataSource.transaction(async (manager) => {
+    const removed = await dataSource.transaction(async (manager) => {
       const runs: Array<{ id: string }> = await manager.query(
         `SELECT DISTINCT b.sync_run_id AS id FROM sync_run_batches b JOIN sync_runs r ON r.id = b.sync_run_id
           WHERE r.status <> 'processing' AND ($1::uuid[] IS NULL OR b.sync_run_id = ANY($1::uuid[]))`,
         [syncRunIds ?? null],
       );
-      if (runs.length === 0) return 0;
+      if (runs.length === 0) return { runs: 0, rows: 0 };
       const ids = runs.map((run) => run.id);
-      await manager.query('DELETE FROM sync_run_rows WHERE sync_run_id = ANY($1::uuid[])', [ids]);
+      const [, rows]: [unknown, number] = await manager.query('DELETE FROM sync_run_rows WHERE sync_run_id = ANY($1::uuid[])', [ids]);
       await manager.query('DELETE FROM sync_run_batches WHERE sync_run_id = ANY($1::uuid[])', [ids]);
-      return ids.length;
+      return { runs: ids.length, rows };
     });
+    // A large file leaves as many dead rows as it had: vacuumed now, not when autovacuum gets to
+    // them, so the next large file's staging and apply do not wade through them.
+    if (removed.rows >= VACUUM_STAGING_AFTER_ROWS) await dataSource.query('VACUUM sync_run_rows');
+    return removed.runs;
   }
+}
+
+/** Staged rows removed at once past which the staging table is vacuumed right away. */
+const VACUUM_STAGING_AFTER_ROWS = 100_000;
+
+/** Each text's rank in sorted order, by position: days compared as the calendar orders them. */
+function rankOf(texts: readonly string[]): number[] {
+  const sorted = [...texts].sort();
+  const rank = new Map(sorted.map((text, index) => [text, index]));
+  return texts.map((text) => rank.get(text)!);
 }
 
 /** COPY FROM STDIN on the transaction's own connection. */
