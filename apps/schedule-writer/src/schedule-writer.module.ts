@@ -4,7 +4,8 @@ import { infrastructureModules } from '@bpo/messaging';
 import { ScheduleWriterConfig } from './schedule-writer.config';
 import { ScheduleWriterConsumer } from './schedule-writer.consumer';
 import { ScheduleWriterService } from './schedule-writer.service';
-import { SyncRunRepository } from './sync-run.repository';
+import { Clock, SystemClock } from './clock';
+import { SyncRunRepository, TypeOrmSyncRunRepository } from './sync-run.repository';
 import { StuckRunSweeper } from './stuck-runs';
 
 @Module({})
@@ -13,7 +14,14 @@ export class ScheduleWriterModule {
     return {
       module: ScheduleWriterModule,
       imports: infrastructureModules('schedule-writer', config, { topics: [...laneTopics('rowsResolved'), Topics.FileFailedV1, Topics.SyncStatusV1, Topics.EventsChangedV1], outboxRelay: true }),
-      providers: [{ provide: ScheduleWriterConfig, useValue: config }, SyncRunRepository, ScheduleWriterService, ScheduleWriterConsumer, StuckRunSweeper],
+      providers: [
+        { provide: ScheduleWriterConfig, useValue: config },
+        { provide: SyncRunRepository, useClass: TypeOrmSyncRunRepository },
+        { provide: Clock, useClass: SystemClock },
+        ScheduleWriterService,
+        ScheduleWriterConsumer,
+        StuckRunSweeper,
+      ],
     };
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import {
   SYNC_STATUS_MAX_ERRORS,
   Topics,
@@ -9,13 +8,14 @@ import {
   type SyncStatus,
   type SyncStatusV1,
 } from '@bpo/contracts';
-import { enqueueMessages, MessagingLifecycle, type OutgoingMessage } from '@bpo/messaging';
+import { MessagingLifecycle, type OutgoingMessage } from '@bpo/messaging';
 import { endOfLocalDay } from '@bpo/schedule-time';
 import { Metrics } from '@bpo/service-kit';
 import { planSnapshotSync, routeAgentDays, splitWindowDays, windowChunks } from '@bpo/snapshot-sync';
 import { errorsForStatusMessage, MAX_LINES_NAMED, syncStatusOf, unknownAgentError, type ReportedError } from './sync-report';
 import { ScheduleWriterConfig } from './schedule-writer.config';
 import { recordSyncRunMetrics, type FinishedSyncRun } from './sync-metrics';
+import { Clock } from './clock';
 import { SyncRunRepository, type SyncRunForApply } from './sync-run.repository';
 
 /** How often leftovers of finished runs are looked for (their own cleanup runs right after they finish). */
@@ -40,10 +40,10 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
   private analyzeAfterCommit = false;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly runs: SyncRunRepository,
     private readonly messaging: MessagingLifecycle,
     private readonly config: ScheduleWriterConfig,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -59,31 +59,31 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
 
   async receive(message: FileMessageV1): Promise<void> {
     // Staging is idempotent (a batch is kept once per sync run and sequence), so redelivery is harmless.
-    await this.dataSource.transaction((manager) =>
-      message.kind === 'rows' ? this.runs.stageBatch(manager, message) : this.runs.recordFileEnd(manager, message),
+    await this.runs.transaction((tx) =>
+      message.kind === 'rows' ? this.runs.stageBatch(tx, message) : this.runs.recordFileEnd(tx, message),
     );
     if (message.kind === 'rows') Metrics.rowsProcessed.inc({ stage: 'schedule-writer' }, message.rows.line.length);
     await this.applyIfComplete(message.syncRunId);
   }
 
   async fail(syncRunId: string, failure: FileFailureV1): Promise<void> {
-    const finished = await this.dataSource.transaction(async (manager) => {
-      const run = await this.runs.lockSyncRun(manager, syncRunId);
+    const finished = await this.runs.transaction(async (tx) => {
+      const run = await this.runs.lockSyncRun(tx, syncRunId);
       if (!run || run.status !== 'processing') return undefined;
-      return this.finishFailed(manager, run, failure);
+      return this.finishFailed(tx, run, failure);
     });
     if (finished) this.finished(syncRunId, finished);
   }
 
   private async applyIfComplete(syncRunId: string): Promise<void> {
-    const finished = await this.dataSource.transaction(async (manager) => {
-      const run = await this.runs.lockSyncRun(manager, syncRunId);
+    const finished = await this.runs.transaction(async (tx) => {
+      const run = await this.runs.lockSyncRun(tx, syncRunId);
       if (!run || run.status !== 'processing' || !run.fileEnd) return undefined;
-      if (run.fileEnd.failure) return this.finishFailed(manager, run, run.fileEnd.failure);
-      if ((await this.runs.countBatches(manager, syncRunId)) < run.fileEnd.batchCount) return undefined;
+      if (run.fileEnd.failure) return this.finishFailed(tx, run, run.fileEnd.failure);
+      if ((await this.runs.countBatches(tx, syncRunId)) < run.fileEnd.batchCount) return undefined;
       // Files of one integration may travel different lanes: they are applied one at a time.
-      await this.runs.lockIntegration(manager, run.integrationId);
-      return this.apply(manager, run);
+      await this.runs.lockIntegration(tx, run.integrationId);
+      return this.apply(tx, run);
     });
     if (finished) this.finished(syncRunId, finished);
   }
@@ -96,7 +96,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     if (this.analyzeAfterCommit) {
       this.analyzeAfterCommit = false;
       this.cleaning = this.cleaning
-        .then(() => this.runs.analyzeEvents(this.dataSource))
+        .then(() => this.runs.analyzeEvents())
         .catch((error: Error) => this.logger.warn({ message: 'analyzing schedule_events failed', error: error.message }));
     }
   }
@@ -104,11 +104,11 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
   /** One clean-up at a time; a failed one is retried by the next sweep. */
   private removeStaged(syncRunIds?: string[]): void {
     this.cleaning = this.cleaning
-      .then(() => this.runs.removeStagedOfFinishedRuns(this.dataSource, syncRunIds))
+      .then(() => this.runs.removeStagedOfFinishedRuns(syncRunIds))
       .catch((error: Error) => this.logger.warn({ message: 'removing staged rows failed; the next sweep retries', error: error.message }));
   }
 
-  private async apply(manager: EntityManager, run: SyncRunForApply): Promise<FinishedSyncRun> {
+  private async apply(tx: unknown, run: SyncRunForApply): Promise<FinishedSyncRun> {
     const end = run.fileEnd!;
     const timings: Record<string, number> = {};
     let mark = performance.now();
@@ -117,28 +117,28 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       timings[`${name}Ms`] = (timings[`${name}Ms`] ?? 0) + Math.round(now - mark);
       mark = now;
     };
-    const integration = await this.runs.integration(manager, run.integrationId);
+    const integration = await this.runs.integration(tx, run.integrationId);
     if (!integration) {
-      return this.finishFailed(manager, run, { stage: 'schedule-writer', reason: 'the integration or its target schedule no longer exists' });
+      return this.finishFailed(tx, run, { stage: 'schedule-writer', reason: 'the integration or its target schedule no longer exists' });
     }
     const counts: SyncCountsV1 = emptyCounts(end.rowCount);
     let appliedDays = 0;
     let supersededDays = 0;
     if (end.window) {
       const target = { organizationId: run.organizationId, scheduleId: integration.scheduleId, integrationId: run.integrationId, fileId: run.fileId };
-      let staged = await this.runs.stagedSummary(manager, run.id);
-      const dropped = await this.runs.lockReferences(manager, run.id, integration.scheduleId, staged);
+      let staged = await this.runs.stagedSummary(tx, run.id);
+      const dropped = await this.runs.lockReferences(tx, run.id, integration.scheduleId, staged);
       if (dropped === null) {
-        return this.finishFailed(manager, run, { stage: 'schedule-writer', reason: 'the target schedule was deleted while the file was synced' });
+        return this.finishFailed(tx, run, { stage: 'schedule-writer', reason: 'the target schedule was deleted while the file was synced' });
       }
       if (dropped > 0) {
         this.logger.warn({ message: 'rows dropped: their agent or event type was deleted during the sync', syncRunId: run.id, rows: dropped });
-        staged = await this.runs.stagedSummary(manager, run.id);
+        staged = await this.runs.stagedSummary(tx, run.id);
       }
       const agentsInFile = staged.agentIds;
       const rowsPerDay = staged.rowsPerDay;
-      const pastCutoff = integration.syncPastEvents ? null : endOfLocalDay(new Date(), integration.siteTimezone).toISOString();
-      await this.runs.startChangeLog(manager);
+      const pastCutoff = integration.syncPastEvents ? null : endOfLocalDay(this.clock.now(), integration.siteTimezone).toISOString();
+      await this.runs.startChangeLog(tx);
       lap('prepare');
       const fileReceivedAt = new Date(run.receivedAt).toISOString();
       // An agent's day is replaced whole, and days are independent: the window is applied in
@@ -146,24 +146,24 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       // stored are written set-based in the database; only the agent-days that change are planned
       // by the pure snapshot rule, event by event.
       for (const range of windowChunks(end.window, rowsPerDay, this.config.WRITER_ROWS_PER_RANGE)) {
-        const dayVersions = await this.runs.dayVersions(manager, run.integrationId, range);
+        const dayVersions = await this.runs.dayVersions(tx, run.integrationId, range);
         const days = splitWindowDays(range, fileReceivedAt, dayVersions);
-        const routes = routeAgentDays(days.applied, await this.runs.compareAgentDays(manager, run.id, run.integrationId, integration.scheduleId, range, pastCutoff));
+        const routes = routeAgentDays(days.applied, await this.runs.compareAgentDays(tx, run.id, run.integrationId, integration.scheduleId, range, pastCutoff));
         lap('compare');
         counts.unchanged += routes.unchangedEvents;
-        const made = await this.runs.createAgentDays(manager, run.id, target, routes.created, pastCutoff);
+        const made = await this.runs.createAgentDays(tx, run.id, target, routes.created, pastCutoff);
         counts.created += made.created;
         counts.skippedPast += made.skippedPast;
         lap('create');
         if (routes.planned.length > 0) {
-          const incoming = await this.runs.stagedEvents(manager, run.id, routes.planned);
-          const stored = await this.runs.storedEvents(manager, run.integrationId, integration.scheduleId, routes.planned);
+          const incoming = await this.runs.stagedEvents(tx, run.id, routes.planned);
+          const stored = await this.runs.storedEvents(tx, run.integrationId, integration.scheduleId, routes.planned);
           lap('load');
           const plan = planSnapshotSync({ incoming, stored, window: range, replaceScope: integration.replaceScope, agentsInFile, fileReceivedAt, dayVersions, pastCutoff });
           lap('plan');
-          await this.runs.deleteEvents(manager, plan.delete.map((event) => event.id));
-          await this.runs.updateEvents(manager, run.fileId, plan.update);
-          await this.runs.createEvents(manager, run.id, target, range, plan.create.map((event) => event.line));
+          await this.runs.deleteEvents(tx, plan.delete.map((event) => event.id));
+          await this.runs.updateEvents(tx, run.fileId, plan.update);
+          await this.runs.createEvents(tx, run.id, target, range, plan.create.map((event) => event.line));
           lap('writeEvents');
           counts.created += plan.create.length;
           counts.updated += plan.update.length;
@@ -171,26 +171,26 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
           counts.unchanged += plan.unchanged.length;
           counts.skippedPast += plan.skippedPast;
         }
-        await this.runs.claimDays(manager, run.integrationId, run.fileId, run.receivedAt, days.applied);
+        await this.runs.claimDays(tx, run.integrationId, run.fileId, run.receivedAt, days.applied);
         appliedDays += days.applied.length;
         supersededDays += days.superseded.length;
       }
     }
 
-    const rowErrorsByCode = await this.runs.countRowErrorsByCode(manager, run.id);
+    const rowErrorsByCode = await this.runs.countRowErrorsByCode(tx, run.id);
     counts.rowErrors = Object.values(rowErrorsByCode).reduce((sum, count) => sum + count, 0);
-    const folded = (await this.runs.unknownAgents(manager, run.id, MAX_LINES_NAMED + 1)).map((unknown) =>
+    const folded = (await this.runs.unknownAgents(tx, run.id, MAX_LINES_NAMED + 1)).map((unknown) =>
       unknownAgentError(unknown.platformAgentId, unknown.rows, unknown.firstLines),
     );
-    await this.runs.recordErrors(manager, run.id, folded);
-    const errors = await this.runs.firstErrors(manager, run.id, SYNC_STATUS_MAX_ERRORS);
+    await this.runs.recordErrors(tx, run.id, folded);
+    const errors = await this.runs.firstErrors(tx, run.id, SYNC_STATUS_MAX_ERRORS);
     lap('errors');
     const status = syncStatusOf({ rowErrors: counts.rowErrors, windowDays: appliedDays + supersededDays, supersededDays });
-    const finishedAt = await this.runs.finish(manager, run.id, { status, counts, window: end.window ?? null, scheduleId: integration.scheduleId });
+    const finishedAt = await this.runs.finish(tx, run.id, { status, counts, window: end.window ?? null, scheduleId: integration.scheduleId });
     // The status goes first: the schedule is written; what follows only tells downstream systems.
-    await enqueueMessages(manager, [this.statusMessage(run, { status, counts, errors, window: end.window ?? null, finishedAt })]);
+    await this.runs.queueMessages(tx, [this.statusMessage(run, { status, counts, errors, window: end.window ?? null, finishedAt })]);
     const parts = end.window
-      ? await this.runs.queueEventsChanged(manager, {
+      ? await this.runs.queueEventsChanged(tx, {
           integrationId: run.integrationId,
           organizationId: run.organizationId,
           scheduleId: integration.scheduleId,
@@ -205,10 +205,10 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     return { status, startedAt: run.startedAt, finishedAt, rowErrorsByCode };
   }
 
-  private async finishFailed(manager: EntityManager, run: SyncRunForApply, failure: FileFailureV1): Promise<FinishedSyncRun> {
+  private async finishFailed(tx: unknown, run: SyncRunForApply, failure: FileFailureV1): Promise<FinishedSyncRun> {
     const counts = emptyCounts(run.fileEnd?.rowCount ?? 0);
-    const finishedAt = await this.runs.finish(manager, run.id, { status: 'failed', stage: failure.stage, reason: failure.reason, counts, window: null, scheduleId: null });
-    await enqueueMessages(manager, [this.statusMessage(run, { status: 'failed', counts, errors: [], window: null, finishedAt, failure })]);
+    const finishedAt = await this.runs.finish(tx, run.id, { status: 'failed', stage: failure.stage, reason: failure.reason, counts, window: null, scheduleId: null });
+    await this.runs.queueMessages(tx, [this.statusMessage(run, { status: 'failed', counts, errors: [], window: null, finishedAt, failure })]);
     this.logger.warn({ message: 'file failed', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, stage: failure.stage, reason: failure.reason });
     return { status: 'failed', startedAt: run.startedAt, finishedAt, rowErrorsByCode: {} };
   }

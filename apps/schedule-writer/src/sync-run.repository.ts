@@ -3,9 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Topics, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
-import { PermanentMessageError } from '@bpo/messaging';
+import { enqueueMessages, PermanentMessageError, type OutgoingMessage } from '@bpo/messaging';
 import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import type { ReportedError } from './sync-report';
 
@@ -55,6 +55,75 @@ export interface UnknownAgentRows {
   firstLines: number[];
 }
 
+/** The outcome of a sync run as recorded. */
+export interface SyncRunOutcome {
+  status: string;
+  stage?: string | null;
+  reason?: string | null;
+  counts: object;
+  window: DayRange | null;
+  scheduleId: string | null;
+}
+
+/** What a file changed, for its events-changed messages. */
+export interface EventsChangedHeader {
+  integrationId: string;
+  organizationId: string;
+  scheduleId: string;
+  fileId: string;
+  syncRunId: string;
+  syncPastEvents: boolean;
+}
+
+/**
+ * Everything the schedule-writer reads and writes. A port, so the writer's orchestration can be
+ * tested without a database (see in-memory-sync-run.repository.ts). Work happens in transactions
+ * the port opens; `Tx` is the port's own handle on one, which the service only passes back.
+ */
+export abstract class SyncRunRepository<Tx = unknown> {
+  /** Runs `work` in one transaction: all of its writes commit together, or none do. */
+  abstract transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Keeps a batch once per sync run and sequence; a redelivered batch is a no-op. */
+  abstract stageBatch(tx: Tx, batch: RowsBatchV2): Promise<void>;
+  /** Keeps the file's end once. */
+  abstract recordFileEnd(tx: Tx, end: FileEndV1): Promise<void>;
+  /** Locks the sync run: one writer at a time applies or fails a file. */
+  abstract lockSyncRun(tx: Tx, syncRunId: string): Promise<SyncRunForApply | null>;
+  /** Serialises applies of one integration's files until the transaction ends. */
+  abstract lockIntegration(tx: Tx, integrationId: string): Promise<void>;
+  abstract countBatches(tx: Tx, syncRunId: string): Promise<number>;
+  /** The integration's settings for an apply; null when it or its target schedule is gone. */
+  abstract integration(tx: Tx, integrationId: string): Promise<IntegrationForApply | null>;
+  /** One pass over the staged events: rows per day, agents, event types. */
+  abstract stagedSummary(tx: Tx, syncRunId: string): Promise<StagedSummary>;
+  /** Locks the schedule, agents and event types against deletion; rows dropped, or null when the schedule is gone. */
+  abstract lockReferences(tx: Tx, syncRunId: string, scheduleId: string, staged: StagedSummary): Promise<number | null>;
+  abstract compareAgentDays(tx: Tx, syncRunId: string, integrationId: string, scheduleId: string, range: DayRange, pastCutoff: string | null): Promise<AgentDayComparison[]>;
+  abstract createAgentDays(tx: Tx, syncRunId: string, target: EventTarget, agentDays: readonly AgentDay[], pastCutoff: string | null): Promise<{ created: number; skippedPast: number }>;
+  abstract stagedEvents(tx: Tx, syncRunId: string, agentDays: readonly AgentDay[]): Promise<IncomingEvent[]>;
+  abstract storedEvents(tx: Tx, integrationId: string, scheduleId: string, agentDays: readonly AgentDay[]): Promise<StoredEvent[]>;
+  abstract dayVersions(tx: Tx, integrationId: string, range: DayRange): Promise<Map<string, string>>;
+  abstract startChangeLog(tx: Tx): Promise<void>;
+  abstract deleteEvents(tx: Tx, ids: readonly string[]): Promise<void>;
+  abstract updateEvents(tx: Tx, fileId: string, updates: ReadonlyArray<{ id: string; to: IncomingEvent }>): Promise<void>;
+  abstract createEvents(tx: Tx, syncRunId: string, target: EventTarget, range: DayRange, lines: readonly number[]): Promise<void>;
+  abstract claimDays(tx: Tx, integrationId: string, fileId: string, receivedAt: Date, days: readonly string[]): Promise<void>;
+  /** Queues the file's events-changed messages; returns how many parts. */
+  abstract queueEventsChanged(tx: Tx, header: EventsChangedHeader): Promise<number>;
+  /** Queues messages in the outbox, published once the transaction commits. */
+  abstract queueMessages(tx: Tx, messages: readonly OutgoingMessage[]): Promise<void>;
+  abstract countRowErrorsByCode(tx: Tx, syncRunId: string): Promise<Record<string, number>>;
+  abstract unknownAgents(tx: Tx, syncRunId: string, linesNamed: number): Promise<UnknownAgentRows[]>;
+  abstract recordErrors(tx: Tx, syncRunId: string, folded: readonly ReportedError[]): Promise<void>;
+  abstract firstErrors(tx: Tx, syncRunId: string, limit: number): Promise<ReportedError[]>;
+  /** Records the outcome; returns the finish time, the real time now. */
+  abstract finish(tx: Tx, syncRunId: string, outcome: SyncRunOutcome): Promise<Date>;
+  /** Refreshes the events table's statistics (outside any apply). */
+  abstract analyzeEvents(): Promise<void>;
+  /** Removes what finished runs left staged (all of them, or these); returns the runs cleaned. */
+  abstract removeStagedOfFinishedRuns(syncRunIds?: readonly string[]): Promise<number>;
+}
+
 // Statements take at most this many ids or rows as array parameters: bounded, never one per row.
 const SLICE = 5000;
 
@@ -97,7 +166,19 @@ export const EVENTS_CHANGED_PART_BYTES = 256 * 1024;
  * events-changed messages are built in the database, so no step holds a whole file in memory.
  */
 @Injectable()
-export class SyncRunRepository {
+export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  queueMessages(manager: EntityManager, messages: readonly OutgoingMessage[]): Promise<void> {
+    return enqueueMessages(manager, messages);
+  }
+
   /**
    * Keeps a batch once per sync run and sequence: its row errors on the batch, its events (rows
    * with agent and event type resolved) in `sync_run_rows` by COPY. A redelivered batch is a no-op.
@@ -384,10 +465,7 @@ export class SyncRunRepository {
    * deleted, each in id order, cut into parts by encoded size (never by count). Built as compact
    * JSON text and queued in the database, nothing of it in this process; returns how many parts.
    */
-  async queueEventsChanged(
-    manager: EntityManager,
-    header: { integrationId: string; organizationId: string; scheduleId: string; fileId: string; syncRunId: string; syncPastEvents: boolean },
-  ): Promise<number> {
+  async queueEventsChanged(manager: EntityManager, header: EventsChangedHeader): Promise<number> {
     // An event's JSON is {"id":"…","agentId":"<uuid>","eventTypeId":"<uuid>","startAt":"<24>","endAt":"<24>"}:
     // 183 bytes and its id's digits, plus a comma. Exact, so sizes need no rendering twice.
     const eventJson = (kind: number) =>
@@ -415,7 +493,6 @@ export class SyncRunRepository {
     return parts;
   }
 
-  /** Row errors as the stages reported them, counted without loading them. */
   /** The run's row errors (as staged with its batches), counted by code. */
   async countRowErrorsByCode(manager: EntityManager, syncRunId: string): Promise<Record<string, number>> {
     const rows: Array<{ code: string; count: number }> = await manager.query(
@@ -466,11 +543,7 @@ export class SyncRunRepository {
   }
 
   /** Records the outcome; the finish time is the real time now, not the transaction's start. */
-  async finish(
-    manager: EntityManager,
-    syncRunId: string,
-    outcome: { status: string; stage?: string | null; reason?: string | null; counts: object; window: DayRange | null; scheduleId: string | null },
-  ): Promise<Date> {
+  async finish(manager: EntityManager, syncRunId: string, outcome: SyncRunOutcome): Promise<Date> {
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [[{ finished_at }]] = await manager.query(
       `UPDATE sync_runs SET status = $2, stage = $3, reason = $4, counts = $5::jsonb, window_from = $6, window_to = $7,
@@ -485,16 +558,16 @@ export class SyncRunRepository {
    * Refreshes the planner's statistics of the events table after a large change: until autovacuum
    * gets to it, queries (the events API's pages) may be planned for the table as it was.
    */
-  async analyzeEvents(dataSource: DataSource): Promise<void> {
-    await dataSource.query('ANALYZE schedule_events');
+  async analyzeEvents(): Promise<void> {
+    await this.dataSource.query('ANALYZE schedule_events');
   }
 
   /**
    * Removes what finished runs left staged (after their own commit, off the status's path; and a
    * batch redelivered after its run finished). Returns the runs cleaned.
    */
-  async removeStagedOfFinishedRuns(dataSource: DataSource, syncRunIds?: readonly string[]): Promise<number> {
-    const removed = await dataSource.transaction(async (manager) => {
+  async removeStagedOfFinishedRuns(syncRunIds?: readonly string[]): Promise<number> {
+    const removed = await this.dataSource.transaction(async (manager) => {
       const runs: Array<{ id: string }> = await manager.query(
         `SELECT DISTINCT b.sync_run_id AS id FROM sync_run_batches b JOIN sync_runs r ON r.id = b.sync_run_id
           WHERE r.status <> 'processing' AND ($1::uuid[] IS NULL OR b.sync_run_id = ANY($1::uuid[]))`,
@@ -508,7 +581,7 @@ export class SyncRunRepository {
     });
     // A large file leaves as many dead rows as it had: vacuumed now, not when autovacuum gets to
     // them, so the next large file's staging and apply do not wade through them.
-    if (removed.rows >= VACUUM_STAGING_AFTER_ROWS) await dataSource.query('VACUUM sync_run_rows');
+    if (removed.rows >= VACUUM_STAGING_AFTER_ROWS) await this.dataSource.query('VACUUM sync_run_rows');
     return removed.runs;
   }
 }

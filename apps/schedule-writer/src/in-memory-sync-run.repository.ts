@@ -1,0 +1,355 @@
+import { resolvedRowsOf, Topics, type FileEndV1, type RowErrorV1, type RowsBatchV2 } from '@bpo/contracts';
+import type { OutgoingMessage } from '@bpo/messaging';
+import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
+import type { ReportedError } from './sync-report';
+import {
+  SyncRunRepository,
+  type DayRange,
+  type StagedSummary,
+  type EventsChangedHeader,
+  type EventTarget,
+  type IntegrationForApply,
+  type SyncRunForApply,
+  type SyncRunOutcome,
+  type UnknownAgentRows,
+} from './sync-run.repository';
+
+/** A staged row, as `sync_run_rows` holds it. */
+interface StagedRow {
+  syncRunId: string;
+  line: number;
+  agentId: string;
+  eventTypeId: string;
+  startAt: number;
+  endAt: number;
+  day: string;
+}
+
+/** A schedule event, as `schedule_events` holds it. */
+export interface InMemoryEvent extends StoredEvent {
+  scheduleId: string;
+  integrationId: string;
+  sourceFileId: string;
+}
+
+interface State {
+  runs: Map<string, SyncRunForApply & { outcome?: SyncRunOutcome; finishedAt?: Date }>;
+  integrations: Map<string, IntegrationForApply>;
+  schedules: Set<string>;
+  batches: Map<string, Map<number, RowErrorV1[]>>;
+  rows: StagedRow[];
+  events: InMemoryEvent[];
+  nextEventId: number;
+  /** `${integrationId} ${day}` -> the newest file applied to the day. */
+  dayVersions: Map<string, { receivedAt: number; fileId: string }>;
+  errors: Map<string, ReportedError[]>;
+  outbox: OutgoingMessage[];
+}
+
+/** One transaction: its change log (the temp table `applied_changes`). */
+interface InMemoryTx {
+  changes: Array<{ kind: 'created' | 'updated' | 'deleted'; event: StoredEvent }>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const epoch = (instant: number | string) => (typeof instant === 'number' ? instant : Date.parse(instant));
+/** Agent, event type, start and end: what makes two events the same event. */
+const identity = (event: { agentId: string; eventTypeId: string; startAt: number | string; endAt: number | string }) =>
+  `${event.agentId} ${event.eventTypeId} ${epoch(event.startAt)} ${epoch(event.endAt)}`;
+const inRange = (day: string, range: DayRange) => day >= range.from && day <= range.to;
+
+/**
+ * The schedule-writer's port in memory, for unit tests of its orchestration: the same answers as
+ * the SQL of TypeOrmSyncRunRepository on small data, each transaction all or nothing (a failed one
+ * leaves the state as it was). Not a second implementation to keep in production: what it cannot
+ * tell (locks, COPY, the events table's statistics) it records or ignores.
+ */
+export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
+  private state: State = {
+    runs: new Map(),
+    integrations: new Map(),
+    schedules: new Set(),
+    batches: new Map(),
+    rows: [],
+    events: [],
+    nextEventId: 1,
+    dayVersions: new Map(),
+    errors: new Map(),
+    outbox: [],
+  };
+  /** Transactions that committed, and integrations whose apply lock was taken. */
+  readonly calls = { transactions: 0, integrationLocks: [] as string[], analyzed: 0 };
+
+  /** `databaseNow`: the database's clock (`clock_timestamp()`), which `finish` records. */
+  constructor(private readonly databaseNow: () => Date) {
+    super();
+  }
+
+  // Arranging and reading, for tests.
+
+  addIntegration(integrationId: string, integration: IntegrationForApply): void {
+    this.state.integrations.set(integrationId, integration);
+    this.state.schedules.add(integration.scheduleId);
+  }
+
+  removeIntegration(integrationId: string): void {
+    this.state.integrations.delete(integrationId);
+  }
+
+  addRun(run: Omit<SyncRunForApply, 'status' | 'fileEnd'>): void {
+    this.state.runs.set(run.id, { ...run, status: 'processing', fileEnd: null });
+  }
+
+  run(syncRunId: string) {
+    return this.state.runs.get(syncRunId);
+  }
+
+  events(): InMemoryEvent[] {
+    return this.state.events.map((event) => ({ ...event }));
+  }
+
+  outbox(): OutgoingMessage[] {
+    return [...this.state.outbox];
+  }
+
+  stagedRowCount(): number {
+    return this.state.rows.length;
+  }
+
+  // The port.
+
+  async transaction<T>(work: (tx: InMemoryTx) => Promise<T>): Promise<T> {
+    const before = structuredClone(this.state);
+    try {
+      const result = await work({ changes: [] });
+      this.calls.transactions += 1;
+      return result;
+    } catch (error) {
+      this.state = before;
+      throw error;
+    }
+  }
+
+  async stageBatch(_tx: InMemoryTx, batch: RowsBatchV2): Promise<void> {
+    const batches = this.state.batches.get(batch.syncRunId) ?? new Map<number, RowErrorV1[]>();
+    this.state.batches.set(batch.syncRunId, batches);
+    if (batches.has(batch.sequence)) return;
+    batches.set(batch.sequence, structuredClone(batch.errors));
+    for (const row of resolvedRowsOf(batch)) {
+      this.state.rows.push({ syncRunId: batch.syncRunId, line: row.line, agentId: row.agentId, eventTypeId: row.eventTypeId, startAt: row.startAt, endAt: row.endAt, day: row.day });
+    }
+  }
+
+  async recordFileEnd(_tx: InMemoryTx, end: FileEndV1): Promise<void> {
+    const run = this.state.runs.get(end.syncRunId);
+    if (run && !run.fileEnd) run.fileEnd = structuredClone(end);
+  }
+
+  async lockSyncRun(_tx: InMemoryTx, syncRunId: string): Promise<SyncRunForApply | null> {
+    const run = this.state.runs.get(syncRunId);
+    return run ? structuredClone(run) : null;
+  }
+
+  async lockIntegration(_tx: InMemoryTx, integrationId: string): Promise<void> {
+    this.calls.integrationLocks.push(integrationId);
+  }
+
+  async countBatches(_tx: InMemoryTx, syncRunId: string): Promise<number> {
+    return this.state.batches.get(syncRunId)?.size ?? 0;
+  }
+
+  async integration(_tx: InMemoryTx, integrationId: string): Promise<IntegrationForApply | null> {
+    return this.state.integrations.get(integrationId) ?? null;
+  }
+
+  async stagedSummary(_tx: InMemoryTx, syncRunId: string): Promise<StagedSummary> {
+    const rowsPerDay = new Map<string, number>();
+    for (const row of this.rowsOf(syncRunId)) rowsPerDay.set(row.day, (rowsPerDay.get(row.day) ?? 0) + 1);
+    const rows = this.rowsOf(syncRunId);
+    return { rowsPerDay, agentIds: [...new Set(rows.map((row) => row.agentId))], eventTypeIds: [...new Set(rows.map((row) => row.eventTypeId))] };
+  }
+
+  async lockReferences(_tx: InMemoryTx, _syncRunId: string, scheduleId: string): Promise<number | null> {
+    return this.state.schedules.has(scheduleId) ? 0 : null;
+  }
+
+  async compareAgentDays(_tx: InMemoryTx, syncRunId: string, integrationId: string, scheduleId: string, range: DayRange, pastCutoff: string | null): Promise<AgentDayComparison[]> {
+    // The SQL's full join of distinct staged events with stored events counted per identity.
+    const keys = new Map<string, { agentId: string; day: string; staged: boolean; stored: number; startAt: number }>();
+    const entry = (event: { agentId: string; eventTypeId: string; startAt: number | string; endAt: number | string; day: string }) => {
+      const key = `${event.day} ${identity(event)}`;
+      let found = keys.get(key);
+      if (!found) keys.set(key, (found = { agentId: event.agentId, day: event.day, staged: false, stored: 0, startAt: epoch(event.startAt) }));
+      return found;
+    };
+    for (const row of this.rowsOf(syncRunId)) if (inRange(row.day, range)) entry(row).staged = true;
+    for (const event of this.state.events) {
+      if (event.integrationId === integrationId && event.scheduleId === scheduleId && inRange(event.day, range)) entry(event).stored += 1;
+    }
+    const cutoff = pastCutoff === null ? null : Date.parse(pastCutoff);
+    const byAgentDay = new Map<string, AgentDayComparison>();
+    for (const key of keys.values()) {
+      const id = `${key.agentId} ${key.day}`;
+      let comparison = byAgentDay.get(id);
+      if (!comparison) byAgentDay.set(id, (comparison = { agentId: key.agentId, day: key.day, staged: 0, stored: 0, identical: true, fromCutoff: true }));
+      if (key.staged) comparison.staged += 1;
+      comparison.stored += key.stored;
+      comparison.identical &&= key.staged && key.stored === 1;
+      comparison.fromCutoff &&= cutoff === null || key.startAt >= cutoff;
+    }
+    return [...byAgentDay.values()];
+  }
+
+  async createAgentDays(tx: InMemoryTx, syncRunId: string, target: EventTarget, agentDays: readonly AgentDay[], pastCutoff: string | null): Promise<{ created: number; skippedPast: number }> {
+    const wanted = new Set(agentDays.map((agentDay) => `${agentDay.agentId} ${agentDay.day}`));
+    const seen = new Set<string>();
+    const distinct = this.rowsOf(syncRunId)
+      .filter((row) => wanted.has(`${row.agentId} ${row.day}`))
+      .sort((a, b) => a.line - b.line)
+      .filter((row) => !seen.has(identity(row)) && seen.add(identity(row)));
+    const cutoff = pastCutoff === null ? null : Date.parse(pastCutoff);
+    const made = distinct.filter((row) => cutoff === null || row.startAt >= cutoff);
+    for (const row of made) this.insert(tx, target, row);
+    return { created: made.length, skippedPast: distinct.length - made.length };
+  }
+
+  async stagedEvents(_tx: InMemoryTx, syncRunId: string, agentDays: readonly AgentDay[]): Promise<IncomingEvent[]> {
+    const wanted = new Set(agentDays.map((agentDay) => `${agentDay.agentId} ${agentDay.day}`));
+    return this.rowsOf(syncRunId)
+      .filter((row) => wanted.has(`${row.agentId} ${row.day}`))
+      .sort((a, b) => a.line - b.line)
+      .map((row) => ({ line: row.line, agentId: row.agentId, eventTypeId: row.eventTypeId, startAt: iso(row.startAt), endAt: iso(row.endAt), day: row.day }));
+  }
+
+  async storedEvents(_tx: InMemoryTx, integrationId: string, scheduleId: string, agentDays: readonly AgentDay[]): Promise<StoredEvent[]> {
+    const wanted = new Set(agentDays.map((agentDay) => `${agentDay.agentId} ${agentDay.day}`));
+    return this.state.events
+      .filter((event) => event.integrationId === integrationId && event.scheduleId === scheduleId && wanted.has(`${event.agentId} ${event.day}`))
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map(({ id, agentId, eventTypeId, startAt, endAt, day }) => ({ id, agentId, eventTypeId, startAt, endAt, day }));
+  }
+
+  async dayVersions(_tx: InMemoryTx, integrationId: string, range: DayRange): Promise<Map<string, string>> {
+    const versions = new Map<string, string>();
+    for (const [key, version] of this.state.dayVersions) {
+      const [integration, day] = key.split(' ');
+      if (integration === integrationId && inRange(day, range)) versions.set(day, iso(version.receivedAt));
+    }
+    return versions;
+  }
+
+  async startChangeLog(): Promise<void> {
+    // Each transaction starts with an empty log.
+  }
+
+  async deleteEvents(tx: InMemoryTx, ids: readonly string[]): Promise<void> {
+    const gone = new Set(ids);
+    for (const event of this.state.events) if (gone.has(event.id)) tx.changes.push({ kind: 'deleted', event: { ...event } });
+    this.state.events = this.state.events.filter((event) => !gone.has(event.id));
+  }
+
+  async updateEvents(tx: InMemoryTx, fileId: string, updates: ReadonlyArray<{ id: string; to: IncomingEvent }>): Promise<void> {
+    for (const { id, to } of updates) {
+      const event = this.state.events.find((stored) => stored.id === id);
+      if (!event) continue;
+      Object.assign(event, { eventTypeId: to.eventTypeId, startAt: iso(Date.parse(to.startAt)), endAt: iso(Date.parse(to.endAt)), day: to.day, sourceFileId: fileId });
+      tx.changes.push({ kind: 'updated', event: { ...event } });
+    }
+  }
+
+  async createEvents(tx: InMemoryTx, syncRunId: string, target: EventTarget, range: DayRange, lines: readonly number[]): Promise<void> {
+    const wanted = new Set(lines);
+    for (const row of this.rowsOf(syncRunId)) if (inRange(row.day, range) && wanted.has(row.line)) this.insert(tx, target, row);
+  }
+
+  async claimDays(_tx: InMemoryTx, integrationId: string, fileId: string, receivedAt: Date, days: readonly string[]): Promise<void> {
+    for (const day of days) {
+      const key = `${integrationId} ${day}`;
+      const current = this.state.dayVersions.get(key);
+      if (!current || current.receivedAt <= new Date(receivedAt).getTime()) this.state.dayVersions.set(key, { receivedAt: new Date(receivedAt).getTime(), fileId });
+    }
+  }
+
+  /** One part whatever the size (the SQL cuts by bytes; parts are tested against PostgreSQL). */
+  async queueEventsChanged(tx: InMemoryTx, header: EventsChangedHeader): Promise<number> {
+    if (tx.changes.length === 0) return 0;
+    const of = (kind: InMemoryTx['changes'][number]['kind']) =>
+      tx.changes
+        .filter((change) => change.kind === kind)
+        .map(({ event }) => ({ id: event.id, agentId: event.agentId, eventTypeId: event.eventTypeId, startAt: event.startAt, endAt: event.endAt }));
+    this.state.outbox.push({ topic: Topics.EventsChangedV1, key: header.integrationId, value: { ...header, part: 1, parts: 1, created: of('created'), updated: of('updated'), deleted: of('deleted') } });
+    return 1;
+  }
+
+  async queueMessages(_tx: InMemoryTx, messages: readonly OutgoingMessage[]): Promise<void> {
+    this.state.outbox.push(...structuredClone(messages));
+  }
+
+  async countRowErrorsByCode(_tx: InMemoryTx, syncRunId: string): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const error of this.rowErrorsOf(syncRunId)) counts[error.code] = (counts[error.code] ?? 0) + 1;
+    return counts;
+  }
+
+  async unknownAgents(_tx: InMemoryTx, syncRunId: string, linesNamed: number): Promise<UnknownAgentRows[]> {
+    const lines = new Map<string, number[]>();
+    for (const error of this.rowErrorsOf(syncRunId)) {
+      if (error.code === 'unknown_agent' && error.subject !== undefined) lines.set(error.subject, [...(lines.get(error.subject) ?? []), error.line]);
+    }
+    return [...lines].map(([platformAgentId, all]) => ({ platformAgentId, rows: all.length, firstLines: [...all].sort((a, b) => a - b).slice(0, linesNamed) }));
+  }
+
+  async recordErrors(_tx: InMemoryTx, syncRunId: string, folded: readonly ReportedError[]): Promise<void> {
+    const reported = this.rowErrorsOf(syncRunId)
+      .filter((error) => !(error.code === 'unknown_agent' && error.subject !== undefined))
+      .map((error) => ({ line: error.line, column: error.column ?? null, code: error.code, message: error.message }));
+    // Stable: staged errors before folded ones on the same line, as the SQL orders them.
+    this.state.errors.set(syncRunId, [...reported, ...folded].sort((a, b) => a.line - b.line));
+  }
+
+  async firstErrors(_tx: InMemoryTx, syncRunId: string, limit: number): Promise<ReportedError[]> {
+    return (this.state.errors.get(syncRunId) ?? []).slice(0, limit);
+  }
+
+  async finish(_tx: InMemoryTx, syncRunId: string, outcome: SyncRunOutcome): Promise<Date> {
+    const run = this.state.runs.get(syncRunId)!;
+    const finishedAt = this.databaseNow();
+    Object.assign(run, { status: outcome.status, outcome: structuredClone(outcome), finishedAt });
+    return finishedAt;
+  }
+
+  async analyzeEvents(): Promise<void> {
+    this.calls.analyzed += 1;
+  }
+
+  async removeStagedOfFinishedRuns(syncRunIds?: readonly string[]): Promise<number> {
+    const finished = [...this.state.batches.keys()].filter((id) => this.state.runs.get(id)?.status !== 'processing' && (!syncRunIds || syncRunIds.includes(id)));
+    for (const id of finished) this.state.batches.delete(id);
+    this.state.rows = this.state.rows.filter((row) => !finished.includes(row.syncRunId));
+    return finished.length;
+  }
+
+  private rowsOf(syncRunId: string): StagedRow[] {
+    return this.state.rows.filter((row) => row.syncRunId === syncRunId);
+  }
+
+  private rowErrorsOf(syncRunId: string): RowErrorV1[] {
+    return [...(this.state.batches.get(syncRunId) ?? new Map<number, RowErrorV1[]>())].sort(([a], [b]) => a - b).flatMap(([, errors]) => errors);
+  }
+
+  private insert(tx: InMemoryTx, target: EventTarget, row: StagedRow): void {
+    const event: InMemoryEvent = {
+      id: String(this.state.nextEventId++),
+      agentId: row.agentId,
+      eventTypeId: row.eventTypeId,
+      startAt: iso(row.startAt),
+      endAt: iso(row.endAt),
+      day: row.day,
+      scheduleId: target.scheduleId,
+      integrationId: target.integrationId,
+      sourceFileId: target.fileId,
+    };
+    this.state.events.push(event);
+    tx.changes.push({ kind: 'created', event: { ...event } });
+  }
+}
