@@ -1,4 +1,4 @@
-import { Badge, Button, Card, FileInput, Group, Modal, ScrollArea, Select, Stack, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Card, FileInput, Group, Modal, Select, Stack, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -71,8 +71,8 @@ export function AgentsPage() {
       {site ? (
         <QueryState query={agents} label="agents" empty="No agents at this site yet." isEmpty={(data) => data.items.length === 0}>
           {(data) => (
-            <ScrollArea type="auto">
-              <Table striped withTableBorder miw={560} aria-label={`Agents of ${siteInfo?.name ?? 'the site'}`}>
+            <Table.ScrollContainer minWidth={560} type="native">
+              <Table striped withTableBorder aria-label={`Agents of ${siteInfo?.name ?? 'the site'}`}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th scope="col">Name</Table.Th>
@@ -110,7 +110,7 @@ export function AgentsPage() {
                     ))}
                 </Table.Tbody>
               </Table>
-            </ScrollArea>
+            </Table.ScrollContainer>
           )}
         </QueryState>
       ) : null}
@@ -219,7 +219,7 @@ function ImportForm({ site, fields }: { site: Site; fields: PlatformField[] }) {
             <Text fw={600} role="status">
               {run.data.summary.updated} updated, {run.data.summary.unchanged} unchanged, {run.data.summary.refused} refused
             </Text>
-            <ScrollArea type="auto" mah={320}>
+            <Table.ScrollContainer minWidth={0} type="native" maxHeight={320}>
               <Table withTableBorder aria-label="Import answers by line">
                 <Table.Thead>
                   <Table.Tr>
@@ -249,7 +249,7 @@ function ImportForm({ site, fields }: { site: Site; fields: PlatformField[] }) {
                   ))}
                 </Table.Tbody>
               </Table>
-            </ScrollArea>
+            </Table.ScrollContainer>
           </Stack>
         </Card>
       ) : null}

@@ -1,4 +1,4 @@
-import { Anchor, Breadcrumbs, Button, Card, Group, ScrollArea, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Breadcrumbs, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -113,8 +113,8 @@ export function FileReportPage() {
           {first && first.errors.total === 0 ? (
             <Text c="dimmed">No row errors.</Text>
           ) : (
-            <ScrollArea type="auto">
-              <Table withTableBorder striped miw={640} aria-label="Row errors">
+            <Table.ScrollContainer minWidth={640} type="native">
+              <Table withTableBorder striped aria-label="Row errors">
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th scope="col">Line</Table.Th>
@@ -140,7 +140,7 @@ export function FileReportPage() {
                     ))}
                 </Table.Tbody>
               </Table>
-            </ScrollArea>
+            </Table.ScrollContainer>
           )}
           {report.hasNextPage ? (
             <Button variant="default" onClick={() => report.fetchNextPage()} loading={report.isFetchingNextPage} style={{ alignSelf: 'center' }}>

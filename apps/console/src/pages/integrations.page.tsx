@@ -1,4 +1,4 @@
-import { Anchor, Button, Checkbox, Group, Modal, ScrollArea, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, Modal, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -46,8 +46,8 @@ export function IntegrationsPage() {
       </Text>
       <QueryState query={sites} label="sites" empty="No site is marked as a BPO yet. Use Add/Remove BPOs (or Create site) to add one." isEmpty={(data) => !data.items.some((s) => s.isBpo)}>
         {(data) => (
-          <ScrollArea type="auto">
-            <Table striped highlightOnHover withTableBorder miw={720} aria-label="BPO sites and their integrations">
+          <Table.ScrollContainer minWidth={720} type="native">
+            <Table striped highlightOnHover withTableBorder aria-label="BPO sites and their integrations">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">BPO site</Table.Th>
@@ -90,7 +90,7 @@ export function IntegrationsPage() {
                   })}
               </Table.Tbody>
             </Table>
-          </ScrollArea>
+          </Table.ScrollContainer>
         )}
       </QueryState>
       <Modal opened={bposOpen} onClose={bpos.close} title="Add/Remove BPOs">

@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Grid, Group, Modal, ScrollArea, Select, Stack, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Card, Grid, Group, Modal, Select, Stack, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -58,8 +58,8 @@ export function MappingPanel({ integration }: { integration: Integration }) {
             </Text>
             <QueryState query={rules} label="mapping rules" empty="No rules yet: add one to map the BPO's activities to your event types." isEmpty={(data) => data.items.length === 0}>
               {(data) => (
-                <ScrollArea type="auto">
-                  <Table withTableBorder striped miw={560} aria-label="Mapping rules">
+                <Table.ScrollContainer minWidth={520} type="native">
+                  <Table withTableBorder striped aria-label="Mapping rules">
                     <Table.Thead>
                       <Table.Tr>
                         <Table.Th scope="col">Activity</Table.Th>
@@ -98,7 +98,7 @@ export function MappingPanel({ integration }: { integration: Integration }) {
                         ))}
                     </Table.Tbody>
                   </Table>
-                </ScrollArea>
+                </Table.ScrollContainer>
               )}
             </QueryState>
             <ErrorAlert error={remove.error} title="Could not delete the rule" />

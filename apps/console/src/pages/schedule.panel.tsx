@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Modal, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -98,8 +98,8 @@ function EventsTable({ scheduleId, site, from }: { scheduleId: string; site: Sit
       {(data) => {
         const rows = eventsByAgentAndDay(data, site.timezone);
         return (
-          <ScrollArea type="auto">
-            <Table withTableBorder withColumnBorders miw={900} aria-label={`Events by agent and day, times in ${site.timezone}`}>
+          <Table.ScrollContainer minWidth={900} type="native">
+            <Table withTableBorder withColumnBorders aria-label={`Events by agent and day, times in ${site.timezone}`}>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">Agent</Table.Th>
@@ -137,7 +137,7 @@ function EventsTable({ scheduleId, site, from }: { scheduleId: string; site: Sit
             <Text size="xs" c="dimmed" mt={4}>
               {data.length} events; times in {site.timezone}.
             </Text>
-          </ScrollArea>
+          </Table.ScrollContainer>
         );
       }}
     </QueryState>

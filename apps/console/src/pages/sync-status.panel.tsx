@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import type { Integration, ListOf, ReceivedFile, Site } from '../api/api.types';
@@ -39,8 +39,8 @@ export function SyncStatusPanel({ integration, site }: { integration: Integratio
         isEmpty={(data) => data.length === 0}
       >
         {(data) => (
-          <ScrollArea type="auto">
-            <Table striped highlightOnHover withTableBorder miw={860} aria-label="Files received, newest first">
+          <Table.ScrollContainer minWidth={860} type="native">
+            <Table striped highlightOnHover withTableBorder aria-label="Files received, newest first">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">File</Table.Th>
@@ -82,7 +82,7 @@ export function SyncStatusPanel({ integration, site }: { integration: Integratio
                 ))}
               </Table.Tbody>
             </Table>
-          </ScrollArea>
+          </Table.ScrollContainer>
         )}
       </QueryState>
       {files.hasNextPage ? (
