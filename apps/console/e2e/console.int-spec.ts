@@ -40,6 +40,7 @@ describe('console: a manager sets up a BPO integration from nothing and sees its
   let consoleUrl: string;
   let sftpPort: number;
   const workDir = mkdtempSync(join(tmpdir(), 'console-e2e-'));
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(screenshotDir, { recursive: true });
@@ -65,6 +66,7 @@ describe('console: a manager sets up a BPO integration from nothing and sees its
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: ZONE, acceptDownloads: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: services.get('config-api')!.url });
     page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
     page.setDefaultTimeout(15_000);
   }, 150_000);
 
@@ -96,6 +98,7 @@ describe('console: a manager sets up a BPO integration from nothing and sees its
       await walkThrough();
     } catch (error) {
       await shot('failure').catch(() => undefined);
+      if (pageErrors.length && error instanceof Error) error.message += `\nerrors in the page:\n${pageErrors.join('\n')}`;
       throw error;
     }
   });
@@ -255,5 +258,6 @@ describe('console: a manager sets up a BPO integration from nothing and sees its
     await shot('schedule-integrations-narrow');
     await page.setViewportSize({ width: 1280, height: 860 });
     await shot('schedule-integrations');
+    expect(pageErrors).toEqual([]);
   }
 });

@@ -11,6 +11,7 @@ import { IntegrationsPage } from './pages/integrations.page';
 import { SitePage } from './pages/site.page';
 import { SignInPage } from './pages/sign-in.page';
 import { SessionProvider, useSession } from './session/session.context';
+import { PageErrorBoundary } from './ui/error-boundary';
 
 // Visible focus everywhere (keyboard users): Mantine's ring on every focusable element.
 const theme = createTheme({ focusRing: 'always', primaryColor: 'indigo', defaultRadius: 'sm' });
@@ -44,7 +45,9 @@ function Shell() {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        <PageErrorBoundary key={location.pathname}>
+          <Outlet />
+        </PageErrorBoundary>
       </AppShell.Main>
     </AppShell>
   );

@@ -171,9 +171,10 @@ export interface SyncCounts {
 export interface SyncRun {
   id: string;
   status: SyncStatus;
-  stage: string;
+  stage: string | null;
   reason: string | null;
-  counts: SyncCounts;
+  /** null until the run has counted its rows (while it is processing). */
+  counts: SyncCounts | null;
   window: { from: string; to: string } | null;
   scheduleId: string | null;
   startedAt: string;
@@ -187,7 +188,8 @@ export interface ReceivedFile {
   sizeBytes: number;
   sha256: string;
   receivedAt: string;
-  syncRun: SyncRun;
+  /** The latest sync run of the file (null if none was opened). */
+  syncRun: SyncRun | null;
 }
 
 export interface FileReport extends ReceivedFile {

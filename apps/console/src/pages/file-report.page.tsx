@@ -22,7 +22,7 @@ export function FileReportPage() {
     initialPageParam: '',
     getNextPageParam: (last) => last.errors.nextCursor ?? undefined,
     enabled: !!integrationId,
-    refetchInterval: (query) => (query.state.data?.pages[0]?.syncRun.status === 'processing' ? 2000 : false),
+    refetchInterval: (query) => (query.state.data?.pages[0]?.syncRun?.status === 'processing' ? 2000 : false),
   });
   const [downloadError, setDownloadError] = useState<unknown>(null);
   const replay = useMutation({
@@ -37,7 +37,9 @@ export function FileReportPage() {
 
   return (
     <QueryState query={{ ...report, isPending: site.isPending || report.isPending, error: site.error ?? report.error, data: first }} label="the file's report">
-      {(file) => (
+      {(file) => {
+        const run = file.syncRun;
+        return (
         <Stack>
           <Breadcrumbs aria-label="Breadcrumb">
             <Anchor component={Link} to="/">
@@ -61,7 +63,7 @@ export function FileReportPage() {
               <Button variant="default" onClick={() => api.download(`/integrations/${integrationId}/files/${fileId}/content`, file.filename).then(() => setDownloadError(null), setDownloadError)}>
                 Download original
               </Button>
-              <Button onClick={() => replay.mutate()} loading={replay.isPending} disabled={file.syncRun.status === 'processing'}>
+              <Button onClick={() => replay.mutate()} loading={replay.isPending} disabled={run?.status === 'processing'}>
                 Replay
               </Button>
             </Group>
@@ -71,10 +73,11 @@ export function FileReportPage() {
           <Card withBorder>
             <Stack gap="xs">
               <Group>
-                <StatusBadge status={file.syncRun.status} />
-                {file.syncRun.reason ? (
+                <StatusBadge status={run?.status} emptyLabel="Not started" />
+                {run?.reason ? (
                   <Text size="sm" c="red.8">
-                    Failed at {file.syncRun.stage}: {file.syncRun.reason}
+                    {run.stage ? `Failed at ${run.stage}: ` : ''}
+                    {run.reason}
                   </Text>
                 ) : null}
               </Group>
@@ -85,7 +88,7 @@ export function FileReportPage() {
                       {{ rows: 'Rows', created: 'Created', updated: 'Updated', deleted: 'Deleted', unchanged: 'Unchanged', skippedPast: 'Past, skipped', rowErrors: 'Row errors' }[key]}
                     </Text>
                     <Text fw={700} data-testid={`count-${key}`}>
-                      {file.syncRun.counts[key]}
+                      {run?.counts?.[key] ?? '—'}
                     </Text>
                   </div>
                 ))}
@@ -93,12 +96,12 @@ export function FileReportPage() {
                   <Text size="xs" c="dimmed">
                     Took
                   </Text>
-                  <Text fw={700}>{formatDuration(file.syncRun.durationMs)}</Text>
+                  <Text fw={700}>{formatDuration(run?.durationMs)}</Text>
                 </div>
               </SimpleGrid>
               <Text size="sm">
-                Days covered: {file.syncRun.window ? `${file.syncRun.window.from} to ${file.syncRun.window.to}` : '—'} · started {formatDateTime(file.syncRun.startedAt, zone)} · finished{' '}
-                {formatDateTime(file.syncRun.finishedAt, zone)}
+                Days covered: {run?.window ? `${run.window.from} to ${run.window.to}` : '—'} · started {formatDateTime(run?.startedAt, zone)} · finished{' '}
+                {formatDateTime(run?.finishedAt, zone)}
               </Text>
               {file.syncRuns.length > 1 ? (
                 <Text size="xs" c="dimmed">
@@ -148,7 +151,8 @@ export function FileReportPage() {
             </Button>
           ) : null}
         </Stack>
-      )}
+        );
+      }}
     </QueryState>
   );
 }

@@ -1,7 +1,7 @@
 import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import type { Integration, ListOf, ReceivedFile, Site } from '../api/api.types';
+import type { Integration, ListOf, ReceivedFile, Site, SyncCounts } from '../api/api.types';
 import { useApi } from '../session/session.context';
 import { formatBytes, formatDateTime, formatDuration } from '../ui/format.util';
 import { QueryState } from '../ui/query-state';
@@ -16,7 +16,7 @@ export function SyncStatusPanel({ integration, site }: { integration: Integratio
     initialPageParam: '',
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     // While a file is processing, look again every few seconds.
-    refetchInterval: (query) => (query.state.data?.pages.some((page) => page.items.some((file) => file.syncRun.status === 'processing')) ? 3000 : false),
+    refetchInterval: (query) => (query.state.data?.pages.some((page) => page.items.some((file) => file.syncRun?.status === 'processing')) ? 3000 : false),
   });
   const all = files.data?.pages.flatMap((page) => page.items);
   return (
@@ -53,7 +53,10 @@ export function SyncStatusPanel({ integration, site }: { integration: Integratio
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {data.map((file) => (
+                {data.map((file) => {
+                  const run = file.syncRun;
+                  const count = (key: keyof SyncCounts) => run?.counts?.[key] ?? '—';
+                  return (
                   <Table.Tr key={file.id}>
                     <Table.Td>
                       <Anchor component={Link} to={`/sites/${site.id}/sync/${file.id}`} ff="monospace" size="sm">
@@ -65,21 +68,22 @@ export function SyncStatusPanel({ integration, site }: { integration: Integratio
                     </Table.Td>
                     <Table.Td>{formatDateTime(file.receivedAt, site.timezone)}</Table.Td>
                     <Table.Td>
-                      <StatusBadge status={file.syncRun.status} />
-                      {file.syncRun.reason ? (
+                      <StatusBadge status={run?.status} emptyLabel="Not started" />
+                      {run?.reason ? (
                         <Text size="xs" c="red.8">
-                          {file.syncRun.reason}
+                          {run.reason}
                         </Text>
                       ) : null}
                     </Table.Td>
-                    <Table.Td>{file.syncRun.counts.rows}</Table.Td>
+                    <Table.Td>{count('rows')}</Table.Td>
                     <Table.Td>
-                      {file.syncRun.counts.created} / {file.syncRun.counts.updated} / {file.syncRun.counts.deleted}
+                      {count('created')} / {count('updated')} / {count('deleted')}
                     </Table.Td>
-                    <Table.Td>{file.syncRun.counts.rowErrors}</Table.Td>
-                    <Table.Td>{formatDuration(file.syncRun.durationMs)}</Table.Td>
+                    <Table.Td>{count('rowErrors')}</Table.Td>
+                    <Table.Td>{formatDuration(run?.durationMs)}</Table.Td>
                   </Table.Tr>
-                ))}
+                  );
+                })}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
