@@ -137,7 +137,12 @@ describe('console: a manager sets up a BPO integration from nothing and sees its
     const username = (await page.getByTestId('value-username').textContent())!;
     expect(username).toMatch(/\S/);
     expect(await page.getByTestId('value-port').textContent()).toBe(String(sftpPort));
-    expect((await page.getByTestId('value-password').textContent())!.length).toBeGreaterThanOrEqual(16);
+    const firstPassword = (await page.getByTestId('value-password').textContent())!;
+    expect(firstPassword.length).toBeGreaterThanOrEqual(16);
+    await page.getByRole('button', { name: 'Rotate credentials' }).click();
+    await dialog().getByRole('button', { name: 'Rotate', exact: true }).click();
+    await dialog().waitFor({ state: 'detached' });
+    await expectEventually(async () => expect(await page.getByTestId('value-password').textContent()).not.toBe(firstPassword));
     await page.getByRole('button', { name: 'Copy username' }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(username);
     const key = generateClientKey(workDir, 'bpo-key');
@@ -170,7 +175,13 @@ describe('console: a manager sets up a BPO integration from nothing and sees its
       await dialog().getByRole('button', { name: 'Add rule' }).click();
       await dialog().waitFor({ state: 'detached' });
     }
-    await page.getByRole('table', { name: 'Mapping rules' }).getByText('BRK').waitFor();
+    const rules = page.getByRole('table', { name: 'Mapping rules' });
+    await rules.getByText('BRK').waitFor();
+    await rules.getByRole('button', { name: 'Edit rule phone' }).click();
+    await chooseOption('Priority', 'Medium', dialog());
+    await dialog().getByRole('button', { name: 'Save rule' }).click();
+    await dialog().waitFor({ state: 'detached' });
+    await rules.getByRole('row', { name: /contains phone Medium Phones/ }).waitFor();
     await page.getByLabel('Activities').fill('Phones\nBRK-15\nCoaching');
     const preview = page.getByRole('table', { name: 'Mapping preview' });
     await preview.getByRole('row', { name: /Coaching.*Unmapped/ }).waitFor();

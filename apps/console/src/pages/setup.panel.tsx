@@ -74,6 +74,7 @@ export function SetupPanel({
             )}
             <ErrorAlert error={connect.error} title="Could not connect" />
             {integration ? <IntegrationSettings integration={integration} /> : null}
+            {integration ? <RemoveIntegration integration={integration} onRemoved={() => onCredentials(null)} /> : null}
           </Stack>
         </Card>
       </Grid.Col>
@@ -333,5 +334,46 @@ function IntegrationSettings({ integration }: { integration: Integration }) {
         All settings in the API reference
       </Anchor>
     </Stack>
+  );
+}
+
+function RemoveIntegration({ integration, onRemoved }: { integration: Integration; onRemoved: () => void }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const [opened, modal] = useDisclosure(false);
+  const remove = useMutation({
+    mutationFn: () => api.delete(`/integrations/${integration.id}`),
+    onSuccess: async () => {
+      modal.close();
+      onRemoved();
+      await queryClient.invalidateQueries({ queryKey: ['sites'] });
+      await queryClient.invalidateQueries({ queryKey: ['integrations'] });
+      notifications.show({ color: 'green', message: 'Integration removed' });
+    },
+  });
+  return (
+    <>
+      <Group>
+        <Button variant="subtle" color="red" size="xs" onClick={modal.open}>
+          Remove integration
+        </Button>
+      </Group>
+      <Modal opened={opened} onClose={modal.close} title="Remove this integration?">
+        <Stack>
+          <Text size="sm">
+            The SFTP login {integration.sftpUsername} stops working, and the integration's mapping rules, files and reports are removed. Events already on the schedule stay. You can connect the site again afterwards.
+          </Text>
+          <ErrorAlert error={remove.error} title="Could not remove the integration" />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={modal.close}>
+              Cancel
+            </Button>
+            <Button color="red" onClick={() => remove.mutate()} loading={remove.isPending}>
+              Remove integration
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
   );
 }
