@@ -269,6 +269,7 @@ describe('console: a manager sets up a BPO integration from nothing and sees its
     await shot('schedule-integrations-narrow');
     await page.setViewportSize({ width: 1280, height: 860 });
     await shot('schedule-integrations');
+    expect(await page.title()).toBe('Schedule Integrations · BPO Management');
     expect(pageErrors).toEqual([]);
   }
 });

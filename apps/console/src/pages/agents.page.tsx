@@ -1,5 +1,5 @@
 import { Badge, Button, Card, FileInput, Group, Modal, Select, Stack, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -18,6 +18,7 @@ export function fieldsOfSite(siteId: string | null, integrations: Integration[])
 
 /** Agents: each agent's platform ID fields, edited one by one or imported from a CSV. */
 export function AgentsPage() {
+  useDocumentTitle('Agents · BPO Management');
   const api = useApi();
   const sites = useSites();
   const integrations = useIntegrations();

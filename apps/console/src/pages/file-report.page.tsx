@@ -1,4 +1,5 @@
 import { Anchor, Breadcrumbs, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -33,6 +34,7 @@ export function FileReportPage() {
     },
   });
   const first = report.data?.pages[0];
+  useDocumentTitle(`${first?.filename ?? 'File'} · Sync report · BPO Management`);
   const zone = site.data?.timezone;
 
   return (

@@ -1,5 +1,5 @@
 import { Anchor, Button, Checkbox, Group, Modal, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -16,6 +16,7 @@ const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 /** BPO Management → Schedule Integrations: each BPO site with its integration and last sync. */
 export function IntegrationsPage() {
+  useDocumentTitle('Schedule Integrations · BPO Management');
   const sites = useSites();
   const integrations = useIntegrations();
   const platforms = usePlatforms();

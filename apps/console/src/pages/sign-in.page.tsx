@@ -1,3 +1,4 @@
+import { useDocumentTitle } from '@mantine/hooks';
 import { Alert, Anchor, Button, Card, Center, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
@@ -14,6 +15,7 @@ const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
  * organization, whose first (admin) token is then shown once, to copy and sign in with.
  */
 export function SignInPage() {
+  useDocumentTitle('Sign in · BPO Management');
   const { signIn } = useSession();
   const navigate = useNavigate();
   const [token, setToken] = useState('');

@@ -1,4 +1,5 @@
 import { Anchor, Breadcrumbs, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useDocumentTitle } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -28,6 +29,7 @@ export function SitePage() {
   const integration = useIntegration(site.data?.integrationId);
   // The password is shown once (after Connect or Rotate) and kept only while this page is open.
   const [credentials, setCredentials] = useState<SftpCredentials | null>(null);
+  useDocumentTitle(`${site.data?.name ?? 'Site'} · ${TABS.find((t) => t.value === tab)?.label ?? 'Setup'} · BPO Management`);
 
   return (
     <QueryState query={site} label="the site">
