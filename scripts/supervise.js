@@ -204,12 +204,15 @@ async function main() {
   const extra = instances.filter((instance) => instance.label !== instance.service);
   const say = (line) => process.stdout.write(`${line}\n`);
   say('bpo-schedule-sync is running (logs in .data/logs/):');
+  if (fs.existsSync(path.join(repoRoot, 'dist', 'apps', 'console', 'index.html'))) {
+    say('  Web console: http://127.0.0.1:3000/console/  (sign in with an organization token; the operator token creates one)');
+  }
   say('  REST API:    http://127.0.0.1:3000/v1  (OpenAPI at /docs)');
   say(`  SFTP server: sftp -P ${process.env.SFTP_PORT || 2222} <integration username>@127.0.0.1`);
   say(`  Kafka:       ${process.env.KAFKA_BROKERS}    PostgreSQL: ${process.env.DATABASE_URL}`);
   say('  Operator token (creates organizations): in .data/operator-token');
   if (extra.length > 0) say(`  Instances:   ${extra.map((instance) => `${instance.label} on :${instance.port}`).join(', ')}`);
-  say('  Crashed services are restarted (and the console says so).');
+  say('  Crashed services are restarted (and this terminal says so).');
   say('Try it: npm run demo (in another terminal)');
   say('Press Ctrl-C to stop.');
 }

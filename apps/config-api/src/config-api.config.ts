@@ -20,6 +20,10 @@ export class ConfigApiConfig extends ServiceConfig {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   PUBLIC_URL = 'http://127.0.0.1:3000';
 
+  /** The built web console (`nx build console`), served at /console when it exists. */
+  @IsString() @IsNotEmpty()
+  CONSOLE_DIR = 'dist/apps/console';
+
   /** Public keys an integration may hold; adding one more is refused (409 ssh_key_limit). */
   @Type(() => Number) @IsInt() @Min(1)
   SSH_KEYS_MAX_PER_INTEGRATION = 10;

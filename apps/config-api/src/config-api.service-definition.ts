@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceDefinition } from '@bpo/service-kit';
+import { serveConsole } from './common/console.util';
 import { refuseDeepJson } from './common/json-depth.util';
 import { serveOpenApi } from './common/openapi.util';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
@@ -22,5 +23,7 @@ export const configApiService: ServiceDefinition<ConfigApiConfig> = {
     app.useGlobalPipes(createValidationPipe());
     app.useGlobalFilters(new ProblemDetailsFilter());
     serveOpenApi(app, config.PUBLIC_URL);
+    // The web console (apps/console), when built: same origin as the API.
+    serveConsole(app, config.CONSOLE_DIR);
   },
 };

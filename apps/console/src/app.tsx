@@ -1,0 +1,107 @@
+import { AppShell, Burger, Button, createTheme, Group, MantineProvider, NavLink, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { Notifications } from '@mantine/notifications';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+import { BrowserRouter, Link, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
+import { ApiError } from './api/problem.util';
+import { AgentsPage } from './pages/agents.page';
+import { FileReportPage } from './pages/file-report.page';
+import { IntegrationsPage } from './pages/integrations.page';
+import { SitePage } from './pages/site.page';
+import { SignInPage } from './pages/sign-in.page';
+import { SessionProvider, useSession } from './session/session.context';
+import { PageErrorBoundary } from './ui/error-boundary';
+
+// Visible focus everywhere (keyboard users): Mantine's ring on every focusable element.
+const theme = createTheme({ focusRing: 'always', primaryColor: 'indigo', defaultRadius: 'sm' });
+
+function Shell() {
+  const { signOut } = useSession();
+  const [opened, { toggle, close }] = useDisclosure();
+  const location = useLocation();
+  const links = [
+    { to: '/', label: 'Schedule Integrations', active: location.pathname === '/' || location.pathname.startsWith('/sites') },
+    { to: '/agents', label: 'Agents', active: location.pathname.startsWith('/agents') },
+  ];
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'} />
+            <Text fw={700} size="lg" component="span">
+              BPO Management
+            </Text>
+          </Group>
+          <Button variant="subtle" onClick={signOut}>
+            Sign out
+          </Button>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main">
+        {links.map((link) => (
+          <NavLink key={link.to} component={Link} to={link.to} label={link.label} active={link.active} onClick={close} aria-current={link.active ? 'page' : undefined} />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <PageErrorBoundary key={location.pathname}>
+          <Outlet />
+        </PageErrorBoundary>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function RequireSignIn() {
+  const { token } = useSession();
+  const location = useLocation();
+  if (!token) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
+  return <Shell />;
+}
+
+function Pages() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route element={<RequireSignIn />}>
+        <Route index element={<IntegrationsPage />} />
+        <Route path="/sites/:siteId/sync/:fileId" element={<FileReportPage />} />
+        <Route path="/sites/:siteId/:tab?" element={<SitePage />} />
+        <Route path="/agents" element={<AgentsPage />} />
+        <Route path="*" element={<Title order={2}>Page not found</Title>} />
+      </Route>
+    </Routes>
+  );
+}
+
+/** A 401 anywhere means the token is gone: sign out, back to sign-in. */
+function Queries({ children }: { children: React.ReactNode }) {
+  const { signOut } = useSession();
+  const [client] = useState(() => {
+    const onError = (error: unknown) => {
+      if (error instanceof ApiError && error.status === 401) signOut();
+    };
+    return new QueryClient({
+      queryCache: new QueryCache({ onError }),
+      mutationCache: new MutationCache({ onError }),
+      defaultOptions: { queries: { retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2, refetchOnWindowFocus: false } },
+    });
+  });
+  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+}
+
+export function App() {
+  return (
+    <MantineProvider theme={theme}>
+      <Notifications position="top-right" />
+      <SessionProvider>
+        <Queries>
+          <BrowserRouter basename="/console">
+            <Pages />
+          </BrowserRouter>
+        </Queries>
+      </SessionProvider>
+    </MantineProvider>
+  );
+}
