@@ -10,7 +10,7 @@ import {
 } from '@bpo/contracts';
 import { MessagingLifecycle, type OutgoingMessage } from '@bpo/messaging';
 import { endOfLocalDay } from '@bpo/schedule-time';
-import { Metrics } from '@bpo/service-kit';
+import { Metrics, withSpan } from '@bpo/service-kit';
 import { planSnapshotSync, routeAgentDays, splitWindowDays, windowChunks } from '@bpo/snapshot-sync';
 import { errorsForStatusMessage, MAX_LINES_NAMED, syncStatusOf, unknownAgentError, type ReportedError } from './sync-report';
 import { ScheduleWriterConfig } from './schedule-writer.config';
@@ -83,7 +83,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       if ((await this.runs.countBatches(tx, syncRunId)) < run.fileEnd.batchCount) return undefined;
       // Files of one integration may travel different lanes: they are applied one at a time.
       await this.runs.lockIntegration(tx, run.integrationId);
-      return this.apply(tx, run);
+      return withSpan('schedule-writer apply', { attributes: { 'bpo.sync_run_id': run.id, 'bpo.file_id': run.fileId } }, () => this.apply(tx, run));
     });
     if (finished) this.finished(syncRunId, finished);
   }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { utils, type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
+import { withSpan } from '@bpo/service-kit';
 import type { ChunkPlacement, FileStore, StoredFile } from './file-store.repository';
 import type { SftpAccount } from './sftp-account.repository';
 import { canonicalPath, classifyUploadName, longName, resolvePath, type ListingEntry, type ResolvedPath } from './sftp-names.util';
@@ -322,8 +323,17 @@ export class SftpSession {
     throw new RequestRefused(STATUS_CODE.FAILURE, alreadyReceived(to.name));
   }
 
-  /** Stores a complete upload under its (final) current name; false when that name was received before. */
-  private async arrive(entry: ActiveUpload, result: UploadResult): Promise<boolean> {
+  /**
+   * Stores a complete upload under its (final) current name; false when that name was received before.
+   * With tracing on, this is the file's trace: a root span from the upload's open to its commit, whose
+   * context the file-received message carries on through every stage.
+   */
+  private arrive(entry: ActiveUpload, result: UploadResult): Promise<boolean> {
+    const attributes = { 'bpo.integration_id': entry.integrationId, 'bpo.file_id': entry.staged.fileId, 'bpo.filename': entry.name, 'bpo.file.bytes': result.sizeBytes };
+    return withSpan('sftp-ingest upload', { root: true, startTime: entry.startedAt, attributes }, () => this.storeUpload(entry, result));
+  }
+
+  private async storeUpload(entry: ActiveUpload, result: UploadResult): Promise<boolean> {
     entry.state = 'committing';
     const fields = { integrationId: entry.integrationId, fileId: entry.staged.fileId, filename: entry.name };
     let outcome;

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { withTraceHeaders } from '@bpo/service-kit';
 import type { OutgoingMessage } from './message-publisher';
 import { OUTBOX_CHANNEL } from './outbox-relay';
 
@@ -22,7 +23,8 @@ export async function claimMessage(manager: EntityManager, consumerGroup: string
  * in queue order per key, in requests bounded by bytes. At commit, the active relay (whichever
  * service runs it) is notified and publishes at once. A message over the publisher's hard maximum
  * (about 10 MiB of key + value + headers) is never published: the relay moves it to
- * outbox_dead_letters, so split large payloads into parts well below that.
+ * outbox_dead_letters, so split large payloads into parts well below that. With tracing on, the
+ * active span's trace context is stored with each message's headers and published with it.
  */
 export async function enqueueMessages(manager: EntityManager, messages: readonly OutgoingMessage[]): Promise<void> {
   if (messages.length === 0) return;
@@ -43,7 +45,7 @@ export async function enqueueMessages(manager: EntityManager, messages: readonly
     const slice = messages.slice(at, at + 20);
     const params: unknown[] = [];
     const values = slice.map((message, index) => {
-      params.push(message.topic, message.key, JSON.stringify(message.value), JSON.stringify(message.headers ?? {}));
+      params.push(message.topic, message.key, JSON.stringify(message.value), JSON.stringify(withTraceHeaders(message.headers) ?? {}));
       const first = index * 4;
       return `($${first + 1}, $${first + 2}, $${first + 3}::jsonb, $${first + 4}::jsonb)`;
     });

@@ -1,6 +1,6 @@
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { deadLetterTopic, MessageHeaders } from '@bpo/contracts';
-import { Metrics } from '@bpo/service-kit';
+import { Metrics, withMessageSpan } from '@bpo/service-kit';
 import { isTransientKafkaError, retryWithBackoff } from './kafka-retry';
 import type { MessagePublisher } from './message-publisher';
 import { physicalTopic, type KafkaSettings } from './kafka-settings';
@@ -173,7 +173,15 @@ export class MessageConsumer {
     // timeout (a large file's apply) would be dropped from its group and its work redelivered.
     const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
     try {
-      await this.processWithRetries(received);
+      // With tracing on: one span per message (retries included), a child of the trace context its headers carry.
+      await withMessageSpan(`process ${this.options.topic}`, received.headers, () => ({
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': this.options.topic,
+        'messaging.consumer.group.name': this.options.groupId,
+        'messaging.destination.partition.id': String(partition),
+        'messaging.kafka.offset': Number(message.offset),
+      }), () => this.processWithRetries(received));
     } finally {
       clearInterval(keepAlive);
     }

@@ -1,5 +1,6 @@
 import type { IHeaders, Kafka, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
+import { withTraceHeaders } from '@bpo/service-kit';
 import { physicalTopic, type KafkaSettings } from './kafka-settings';
 
 export interface OutgoingMessage {
@@ -147,10 +148,11 @@ export class MessagePublisher {
   /**
    * Publishes messages in order, in as many requests of at most `maxRequestBytes` as needed.
    * Throws MessageTooLargeError (sending nothing) when one message is over `maxMessageBytes`.
-   * On a failure, the requests before the failing one have been acknowledged.
+   * On a failure, the requests before the failing one have been acknowledged. With tracing on, each
+   * message carries the active span's trace context (`traceparent`) in its headers.
    */
   async publish(messages: readonly OutgoingMessage[], compression = this.limits.compression): Promise<void> {
-    const encoded = messages.map(encodeMessage);
+    const encoded = messages.map((message) => encodeMessage({ ...message, headers: withTraceHeaders(message.headers) }));
     for (const message of encoded) {
       const bytes = encodedSize(message);
       if (bytes > this.limits.maxMessageBytes) throw new MessageTooLargeError(bytes, this.limits.maxMessageBytes);

@@ -1,5 +1,6 @@
 import type { ClassConstructor } from 'class-transformer';
 import { decodeMessage, decodeParsed, type DecodeResult, FileEndV1, FileFailedV1, RowsBatchV2, Topics, type FileMessageV1, type PipelineStage } from '@bpo/contracts';
+import { annotateSpan } from '@bpo/service-kit';
 import { PermanentMessageError, type DeadLetter, type ReceivedMessage } from './message-consumer';
 import { transientLimitReason } from './error-classification';
 import type { MessagePublisher } from './message-publisher';
@@ -8,7 +9,20 @@ import type { MessagePublisher } from './message-publisher';
 export function decodeOrReject<T extends object>(type: ClassConstructor<T>, message: ReceivedMessage): T {
   const decoded = decodeMessage(type, message.value);
   if (!decoded.ok) throw new PermanentMessageError(decoded.reason);
+  annotateSpan(() => fileSpanAttributes(decoded.message));
   return decoded.message;
+}
+
+/** The ids a pipeline message names, as attributes of the span handling it (tracing on). */
+function fileSpanAttributes(message: object): Record<string, string | number> {
+  const { messageId, integrationId, fileId, syncRunId, sequence } = message as Partial<Record<'messageId' | 'integrationId' | 'fileId' | 'syncRunId', string> & { sequence: number }>;
+  const attributes: Record<string, string | number> = {};
+  if (messageId) attributes['messaging.message.id'] = messageId;
+  if (integrationId) attributes['bpo.integration_id'] = integrationId;
+  if (fileId) attributes['bpo.file_id'] = fileId;
+  if (syncRunId) attributes['bpo.sync_run_id'] = syncRunId;
+  if (typeof sequence === 'number') attributes['bpo.batch.sequence'] = sequence;
+  return attributes;
 }
 
 /** The rows topics carry row batches and, last, the file's end message. Each value is parsed once. */
@@ -23,6 +37,7 @@ export function decodeFileMessage(message: ReceivedMessage): FileMessageV1 {
   if (kind !== 'rows' && kind !== 'end') throw new PermanentMessageError(`unknown message kind ${JSON.stringify(kind)} (expected "rows" or "end")`);
   const decoded: DecodeResult<FileMessageV1> = kind === 'rows' ? decodeParsed(RowsBatchV2, plain) : decodeParsed(FileEndV1, plain);
   if (!decoded.ok) throw new PermanentMessageError(decoded.reason);
+  annotateSpan(() => fileSpanAttributes(decoded.message));
   return decoded.message;
 }
 

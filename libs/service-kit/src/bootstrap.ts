@@ -5,6 +5,7 @@ import type { ClassConstructor } from 'class-transformer';
 import { ConfigurationError, validateEnv } from './env.util';
 import { JsonLogger } from './json-logger';
 import type { ServiceConfig } from './service-config';
+import { startTracing, stopTracing } from './tracing';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
   name: string;
@@ -25,12 +26,13 @@ export async function createService<C extends ServiceConfig>(
 ): Promise<{ app: INestApplication; config: C; url: string }> {
   const config = validateEnv(definition.config, env);
   const logger = new JsonLogger(definition.name, config.LOG_LEVEL);
+  const tracing = await startTracing({ service: definition.name, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT || undefined });
   const app = await NestFactory.create(definition.module(config) as never, { logger, abortOnError: false });
   await definition.configure?.(app, config);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.HTTP_PORT}`;
-  logger.log({ message: `${definition.name} listening`, url }, 'Bootstrap');
+  logger.log({ message: `${definition.name} listening`, url, ...(tracing ? { tracesExportedTo: new URL(config.OTEL_EXPORTER_OTLP_ENDPOINT!).host } : {}) }, 'Bootstrap');
   return { app, config, url };
 }
 
@@ -46,7 +48,8 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
       closing = true;
       const logger = new JsonLogger(definition.name);
       logger.log({ message: `${signal} received, shutting down` }, 'Bootstrap');
-      app.close().then(
+      // The spans still buffered are exported once the app closed (its last messages handled).
+      app.close().then(stopTracing).then(
         () => {
           logger.log({ message: 'stopped' }, 'Bootstrap');
           process.exit(0);

@@ -5,3 +5,4 @@ export * from './service-config';
 export * from './bootstrap';
 export * from './secret.util';
 export * from './metrics';
+export * from './tracing';

@@ -1,10 +1,12 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
+import { activeTraceIds } from './tracing';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /**
  * Writes one JSON object per line: time, level, service, context, message, and any fields
- * (integrationId, fileId, syncRunId, messageId...). Never pass secrets, file contents or whole rows.
+ * (integrationId, fileId, syncRunId, messageId...), and `traceId`/`spanId` while a span is active
+ * (tracing on). Never pass secrets, file contents or whole rows.
  */
 export class JsonLogger implements LoggerService {
   private readonly threshold: number;
@@ -41,6 +43,11 @@ export class JsonLogger implements LoggerService {
       entry.error = { name: message.name, stack: message.stack };
     } else if (message && typeof message === 'object') Object.assign(entry, message);
     else entry.message = String(message);
+    const ids = activeTraceIds();
+    if (ids) {
+      entry.traceId = ids.traceId;
+      entry.spanId = ids.spanId;
+    }
     this.write(`${JSON.stringify(entry)}\n`);
   }
 }

@@ -21,6 +21,18 @@ describe('ServiceConfig', () => {
     );
   });
 
+  it('leaves tracing off unless OTEL_EXPORTER_OTLP_ENDPOINT is an http(s) URL', () => {
+    expect(validateEnv(TestConfig, base).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(validateEnv(TestConfig, { ...base, OTEL_EXPORTER_OTLP_ENDPOINT: '' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('');
+    expect(validateEnv(TestConfig, { ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
+    expect(validateEnv(TestConfig, { ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com/otlp/' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('https://otel.example.com/otlp/');
+    for (const value of ['otel-collector:4318', 'grpc://collector:4317', 'http://', 'http://a b']) {
+      expect(() => validateEnv(TestConfig, { ...base, OTEL_EXPORTER_OTLP_ENDPOINT: value })).toThrow(
+        new ConfigurationError('invalid configuration: OTEL_EXPORTER_OTLP_ENDPOINT: must be an http:// or https:// URL'),
+      );
+    }
+  });
+
   it('names every bad variable at once', () => {
     expect(() => validateEnv(TestConfig, { ...base, KAFKA_BROKERS: 'nope', KAFKA_TOPIC_PARTITIONS: 'x' })).toThrow(
       'invalid configuration: KAFKA_BROKERS: must be host:port[,host:port...]; KAFKA_TOPIC_PARTITIONS: must be a whole number from 1 to 1000',

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 const PARTITIONS = { message: 'must be a whole number from 1 to 1000' };
 
@@ -36,6 +36,14 @@ export class ServiceConfig {
    */
   @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.1) @Max(1440)
   TRANSIENT_RETRY_MINUTES = 10;
+
+  /**
+   * OpenTelemetry: the OTLP/HTTP endpoint traces are exported to (`<endpoint>/v1/traces`, JSON),
+   * e.g. http://otel-collector:4318. Unset or empty: tracing is off and costs nothing.
+   */
+  @ValidateIf((config: ServiceConfig) => config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined && config.OTEL_EXPORTER_OTLP_ENDPOINT !== '')
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http:// or https:// URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   /** Address the HTTP server binds; 0.0.0.0 inside a container. */
   @IsOptional() @IsString() @IsNotEmpty()

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { IntegrationEntity, ReceivedFileEntity } from '@bpo/persistence';
 import { MessagingLifecycle, queueFileForSync } from '@bpo/messaging';
+import { withSpan } from '@bpo/service-kit';
 import { ConfigApiErrorCode, ConfigApiException, notFound } from '../common/config-api.exception';
 import { findOwned } from '../common/organization-scope.util';
 import { pageSql, type PageWindow } from '../common/pagination.util';
@@ -101,7 +102,9 @@ export class SyncRepository {
    * relay publishes the message once committed); then the relay is woken. Returns the run's id.
    */
   async replay(organizationId: string, integrationId: string, fileId: string, now: Date): Promise<string> {
-    const syncRunId = await this.dataSource.transaction(async (manager) => {
+    // With tracing on, a replay's sync run is a trace of its own, rooted here.
+    const attributes = { 'bpo.integration_id': integrationId, 'bpo.file_id': fileId };
+    const syncRunId = await withSpan('config-api replay', { root: true, attributes }, () => this.dataSource.transaction(async (manager) => {
       const integration = await findOwned(manager, IntegrationEntity, organizationId, integrationId);
       const file = await findOwned(manager, ReceivedFileEntity, organizationId, fileId);
       if (file.integrationId !== integration.id) throw notFound('file', fileId);
@@ -115,7 +118,7 @@ export class SyncRepository {
         throw new ConfigApiException(ConfigApiErrorCode.FileStillProcessing, `file ${file.id} is still being processed (sync run ${processing[0].id}); replay it once that run has finished`);
       }
       return queueFileForSync(manager, { ...file, fileId: file.id, siteId: integration.siteId, sizeBytes: Number(file.sizeBytes), platform: integration.platform }, now);
-    });
+    }));
     this.messaging.wakeRelay();
     return syncRunId;
   }
