@@ -6,6 +6,7 @@ import {
   SyncRunRepository,
   type DayRange,
   type StagedSummary,
+  type NewEventsScope,
   type EventsChangedHeader,
   type EventTarget,
   type IntegrationForApply,
@@ -200,11 +201,15 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     return [...byAgentDay.values()];
   }
 
-  async createAgentDays(tx: InMemoryTx, syncRunId: string, target: EventTarget, agentDays: readonly AgentDay[], pastCutoff: string | null): Promise<{ created: number; skippedPast: number }> {
-    const wanted = new Set(agentDays.map((agentDay) => `${agentDay.agentId} ${agentDay.day}`));
+  async hasStoredEvents(_tx: InMemoryTx, integrationId: string, scheduleId: string, range: DayRange): Promise<boolean> {
+    return this.state.events.some((event) => event.integrationId === integrationId && event.scheduleId === scheduleId && event.day >= range.from && event.day <= range.to);
+  }
+
+  async createNewEvents(tx: InMemoryTx, syncRunId: string, target: EventTarget, scope: NewEventsScope, pastCutoff: string | null): Promise<{ created: number; skippedPast: number }> {
+    const wanted = 'days' in scope ? new Set(scope.days) : new Set(scope.agentDays.map((agentDay) => `${agentDay.agentId} ${agentDay.day}`));
     const seen = new Set<string>();
     const distinct = this.rowsOf(syncRunId)
-      .filter((row) => wanted.has(`${row.agentId} ${row.day}`))
+      .filter((row) => wanted.has('days' in scope ? row.day : `${row.agentId} ${row.day}`))
       .sort((a, b) => a.line - b.line)
       .filter((row) => !seen.has(identity(row)) && seen.add(identity(row)));
     const cutoff = pastCutoff === null ? null : Date.parse(pastCutoff);

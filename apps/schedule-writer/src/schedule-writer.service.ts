@@ -148,10 +148,14 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       for (const range of windowChunks(end.window, rowsPerDay, this.config.WRITER_ROWS_PER_RANGE)) {
         const dayVersions = await this.runs.dayVersions(tx, run.integrationId, range);
         const days = splitWindowDays(range, fileReceivedAt, dayVersions);
-        const routes = routeAgentDays(days.applied, await this.runs.compareAgentDays(tx, run.id, run.integrationId, integration.scheduleId, range, pastCutoff));
+        // Nothing stored on the range (a first file): every applied day is created whole, uncompared.
+        const stored = await this.runs.hasStoredEvents(tx, run.integrationId, integration.scheduleId, range);
+        const routes = stored
+          ? routeAgentDays(days.applied, await this.runs.compareAgentDays(tx, run.id, run.integrationId, integration.scheduleId, range, pastCutoff))
+          : { unchangedEvents: 0, created: [], planned: [] };
         lap('compare');
         counts.unchanged += routes.unchangedEvents;
-        const made = await this.runs.createAgentDays(tx, run.id, target, routes.created, pastCutoff);
+        const made = await this.runs.createNewEvents(tx, run.id, target, stored ? { agentDays: routes.created } : { days: days.applied }, pastCutoff);
         counts.created += made.created;
         counts.skippedPast += made.skippedPast;
         lap('create');

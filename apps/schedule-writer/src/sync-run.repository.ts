@@ -36,6 +36,9 @@ export interface EventTarget {
   fileId: string;
 }
 
+/** Where new events are created from the staged rows: whole days, or agent-days. */
+export type NewEventsScope = { days: readonly string[] } | { agentDays: readonly AgentDay[] };
+
 /** What the apply needs to know of a file's staged events. */
 export interface StagedSummary {
   rowsPerDay: Map<string, number>;
@@ -99,7 +102,9 @@ export abstract class SyncRunRepository<Tx = unknown> {
   /** Locks the schedule, agents and event types against deletion; rows dropped, or null when the schedule is gone. */
   abstract lockReferences(tx: Tx, syncRunId: string, scheduleId: string, staged: StagedSummary): Promise<number | null>;
   abstract compareAgentDays(tx: Tx, syncRunId: string, integrationId: string, scheduleId: string, range: DayRange, pastCutoff: string | null): Promise<AgentDayComparison[]>;
-  abstract createAgentDays(tx: Tx, syncRunId: string, target: EventTarget, agentDays: readonly AgentDay[], pastCutoff: string | null): Promise<{ created: number; skippedPast: number }>;
+  /** Whether the integration stored any event in the schedule on the range's days. */
+  abstract hasStoredEvents(tx: Tx, integrationId: string, scheduleId: string, range: DayRange): Promise<boolean>;
+  abstract createNewEvents(tx: Tx, syncRunId: string, target: EventTarget, scope: NewEventsScope, pastCutoff: string | null): Promise<{ created: number; skippedPast: number }>;
   abstract stagedEvents(tx: Tx, syncRunId: string, agentDays: readonly AgentDay[]): Promise<IncomingEvent[]>;
   abstract storedEvents(tx: Tx, integrationId: string, scheduleId: string, agentDays: readonly AgentDay[]): Promise<StoredEvent[]>;
   abstract dayVersions(tx: Tx, integrationId: string, range: DayRange): Promise<Map<string, string>>;
@@ -323,23 +328,39 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
     );
   }
 
+  async hasStoredEvents(manager: EntityManager, integrationId: string, scheduleId: string, range: DayRange): Promise<boolean> {
+    const [{ found }]: Array<{ found: boolean }> = await manager.query(
+      'SELECT EXISTS (SELECT 1 FROM schedule_events WHERE source_integration_id = $1 AND schedule_id = $2 AND day BETWEEN $3 AND $4) AS found',
+      [integrationId, scheduleId, range.from, range.to],
+    );
+    return found;
+  }
+
   /**
-   * Creates the file's events on agent-days where nothing was stored, straight from the staged
-   * rows: an exact duplicate row is one event (the first line kept), and events starting before
-   * the past cutoff are skipped and counted, as the snapshot rule does.
+   * Creates the file's events on whole days or agent-days where nothing was stored, straight from
+   * the staged rows: an exact duplicate row is one event (the first line kept), and events starting
+   * before the past cutoff are skipped and counted, as the snapshot rule does.
    */
-  async createAgentDays(manager: EntityManager, syncRunId: string, target: EventTarget, agentDays: readonly AgentDay[], pastCutoff: string | null): Promise<{ created: number; skippedPast: number }> {
-    if (agentDays.length === 0) return { created: 0, skippedPast: 0 };
+  async createNewEvents(manager: EntityManager, syncRunId: string, target: EventTarget, scope: NewEventsScope, pastCutoff: string | null): Promise<{ created: number; skippedPast: number }> {
+    const byDays = 'days' in scope;
+    if ((byDays ? scope.days : scope.agentDays).length === 0) return { created: 0, skippedPast: 0 };
+    // Whole days need no join; agent-days join the range's rows (read once) with the list.
+    const source = byDays
+      ? 'SELECT line, agent_id, event_type_id, start_at, end_at, day FROM sync_run_rows WHERE sync_run_id = $5 AND day = ANY($6::date[])'
+      : `SELECT r.line, r.agent_id, r.event_type_id, r.start_at, r.end_at, r.day
+           FROM (SELECT * FROM sync_run_rows WHERE sync_run_id = $5 AND day BETWEEN $8 AND $9 OFFSET 0) r
+           JOIN unnest($6::uuid[], $7::date[]) AS k(agent_id, day) ON k.agent_id = r.agent_id AND k.day = r.day`;
+    const params = byDays ? [scope.days] : [...agentDayColumns(scope.agentDays), ...dayBounds(scope.agentDays)];
+    const cutoff = `$${5 + params.length + 1}::timestamptz`;
     const [{ created, skipped_past }]: Array<{ created: number; skipped_past: number }> = await manager.query(
       `WITH distinct_rows AS (
-         SELECT DISTINCT ON (r.agent_id, r.event_type_id, r.start_at, r.end_at) r.line, r.agent_id, r.event_type_id, r.start_at, r.end_at, r.day
-           FROM sync_run_rows r JOIN unnest($6::uuid[], $7::date[]) AS k(agent_id, day) ON k.agent_id = r.agent_id AND k.day = r.day
-          WHERE r.sync_run_id = $5 AND r.day BETWEEN $8 AND $9
-          ORDER BY r.agent_id, r.event_type_id, r.start_at, r.end_at, r.line
+         SELECT DISTINCT ON (agent_id, event_type_id, start_at, end_at) line, agent_id, event_type_id, start_at, end_at, day
+           FROM (${source}) rows
+          ORDER BY agent_id, event_type_id, start_at, end_at, line
        ), made AS (
          INSERT INTO schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id)
          SELECT $1, $2, agent_id, event_type_id, start_at, end_at, day, $3, $4 FROM distinct_rows
-          WHERE $10::timestamptz IS NULL OR start_at >= $10::timestamptz
+          WHERE ${cutoff} IS NULL OR start_at >= ${cutoff}
           -- Stored day by day, so a later file's range reads few pages.
           ORDER BY day, agent_id, start_at
          RETURNING id, agent_id, event_type_id, start_at, end_at
@@ -347,8 +368,8 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
          INSERT INTO applied_changes SELECT ${ChangeKind.Created}, * FROM made RETURNING 1
        )
        SELECT (SELECT count(*) FROM logged)::int AS created,
-              (SELECT count(*) FROM distinct_rows WHERE start_at < $10::timestamptz)::int AS skipped_past`,
-      [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, ...agentDayColumns(agentDays), ...dayBounds(agentDays), pastCutoff],
+              (SELECT count(*) FROM distinct_rows WHERE start_at < ${cutoff})::int AS skipped_past`,
+      [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, ...params, pastCutoff],
     );
     return { created, skippedPast: skipped_past };
   }
@@ -484,7 +505,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
          SELECT $1, $3::text, ('{"integrationId":' || to_json($3::text) || ',"organizationId":' || to_json($4::text) ||
                  ',"scheduleId":' || to_json($5::text) || ',"fileId":' || to_json($6::text) || ',"syncRunId":' || to_json($7::text) ||
                  ',"part":' || (part + 1) || ',"parts":' || count(*) OVER () || ',"created":' || created || ',"updated":' || updated ||
-                 ',"deleted":' || deleted || ',"syncPastEvents":' || $8::boolean || '}')::jsonb
+                 ',"deleted":' || deleted || ',"syncPastEvents":' || $8::boolean || '}')::json
            FROM parts ORDER BY part
          RETURNING 1)
        SELECT count(*)::int AS parts FROM queued`,

@@ -47,7 +47,7 @@ export async function enqueueMessages(manager: EntityManager, messages: readonly
     const values = slice.map((message, index) => {
       params.push(message.topic, message.key, JSON.stringify(message.value), JSON.stringify(withTraceHeaders(message.headers) ?? {}));
       const first = index * 4;
-      return `($${first + 1}, $${first + 2}, $${first + 3}::jsonb, $${first + 4}::jsonb)`;
+      return `($${first + 1}, $${first + 2}, $${first + 3}::json, $${first + 4}::jsonb)`;
     });
     await manager.query(`INSERT INTO outbox (topic, message_key, payload, headers) VALUES ${values.join(', ')}`, params);
   }

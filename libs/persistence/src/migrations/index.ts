@@ -6,6 +6,7 @@ import { TypedStagingAndLeanEvents1764110000000 } from './1764110000000-TypedSta
 import { SyncRunProgress1764125000000 } from './1764125000000-SyncRunProgress';
 import { SftpLockouts1764130000000 } from './1764130000000-SftpLockouts';
 import { IntegrationStaleness1764140000000 } from './1764140000000-IntegrationStaleness';
+import { OutboxPayloadAsJson1764150000000 } from './1764150000000-OutboxPayloadAsJson';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   SyncRunProgress1764125000000,
   SftpLockouts1764130000000,
   IntegrationStaleness1764140000000,
+  OutboxPayloadAsJson1764150000000,
 ];
