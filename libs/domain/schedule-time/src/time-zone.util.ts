@@ -75,6 +75,8 @@ const offsetMemo = new Map<string, Map<number, number>>();
  */
 export function offsetAt(zone: Zone, instant: number): number {
   if (zone.isUniversal) return zone.offset(instant);
+  const steady = steadyOffset(zone, Math.floor(instant / DAY_MS));
+  if (steady !== null) return steady;
   let memo = offsetMemo.get(zone.name);
   if (!memo) offsetMemo.set(zone.name, (memo = new Map()));
   let offset = memo.get(instant);
@@ -86,12 +88,44 @@ export function offsetAt(zone: Zone, instant: number): number {
   return offset;
 }
 
+const STEADY_MEMO_LIMIT = 100_000;
+const STEADY_SAMPLE_MS = 6 * HOUR_MS;
+const steadyMemo = new Map<string, Map<number, number | null>>();
+
+/**
+ * The zone's offset when it holds from the day before UTC day `day` to the day after (sampled every
+ * six hours: offsets change at most a few times a year, never twice within hours), else null. A
+ * local epoch of day `day` differs from its instants by at most 14 hours, so it lies within that
+ * span too. Answered once per zone and day, by integer key: the common path of every conversion.
+ */
+function steadyOffset(zone: Zone, day: number): number | null {
+  let memo = steadyMemo.get(zone.name);
+  if (!memo) steadyMemo.set(zone.name, (memo = new Map()));
+  let steady = memo.get(day);
+  if (steady === undefined) {
+    if (memo.size >= STEADY_MEMO_LIMIT) memo.clear();
+    const first = zone.offset((day - 1) * DAY_MS);
+    steady = first;
+    for (let at = (day - 1) * DAY_MS + STEADY_SAMPLE_MS; at <= (day + 2) * DAY_MS; at += STEADY_SAMPLE_MS) {
+      if (zone.offset(at) !== first) {
+        steady = null;
+        break;
+      }
+    }
+    memo.set(day, steady);
+  }
+  return steady;
+}
+
 /**
  * The instants at which the zone's clocks show a local time: one normally, none in a
  * spring-forward gap, two (earlier first) in a fall-back repeated hour. Each candidate offset is
  * checked against the zone, which is how a nonexistent time is told from one luxon would shift.
  */
 export function instantsAtLocalTime(localEpoch: number, zone: Zone): number[] {
+  // Away from any offset change (all but a few days a year), a local time is exactly one instant.
+  const steady = zone.isUniversal ? zone.offset(localEpoch) : steadyOffset(zone, Math.floor(localEpoch / DAY_MS));
+  if (steady !== null) return [localEpoch - steady * MINUTE_MS];
   const offsets = new Set([offsetAt(zone, localEpoch - DAY_MS), offsetAt(zone, localEpoch), offsetAt(zone, localEpoch + DAY_MS)]);
   const instants = [...offsets]
     .map((offset) => localEpoch - offset * MINUTE_MS)
