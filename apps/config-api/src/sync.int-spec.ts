@@ -100,12 +100,30 @@ describe('config-api: events, received files, sync reports and replays', () => {
           startedAt: '2025-11-01T10:00:00.000Z',
           finishedAt: '2025-11-01T10:00:02.000Z',
           durationMs: 2000,
+          undelivered: [],
         },
       });
       const first = await org.as.basic.get(`/v1/integrations/${integrationId}/files?limit=1`).expect(200);
       expect(first.body.items.map((file: { id: string }) => file.id)).toEqual([newer.fileId]);
       const second = await org.as.basic.get(`/v1/integrations/${integrationId}/files?limit=1&cursor=${first.body.nextCursor}`).expect(200);
       expect(second.body.items.map((file: { id: string }) => file.id)).toEqual([older.fileId]);
+    });
+
+    it("names the run's messages that could never be published (outbox dead letters), with why", async () => {
+      await withDatabase(database.url, (db) =>
+        db.query(
+          `INSERT INTO outbox_dead_letters (id, topic, message_key, payload, created_at, failed_at, encoded_bytes, failure)
+           VALUES (900001, 'bpo.schedule.events-changed.v1', $1, json_build_object('syncRunId', $2::text, 'part', 3), now(), '2025-11-01T10:00:05Z', 11000000, 'message is 11000000 bytes, over the maximum')`,
+          [integrationId, older.syncRunId],
+        ),
+      );
+      const file = await org.as.basic.get(`/v1/integrations/${integrationId}/files/${older.fileId}`).expect(200);
+      expect(file.body.syncRun.undelivered).toEqual([
+        { topic: 'bpo.schedule.events-changed.v1', reason: 'message is 11000000 bytes, over the maximum', failedAt: '2025-11-01T10:00:05.000Z' },
+      ]);
+      const other = await org.as.basic.get(`/v1/integrations/${integrationId}/files/${newer.fileId}`).expect(200);
+      expect(other.body.syncRun.undelivered).toEqual([]);
+      await withDatabase(database.url, (db) => db.query('DELETE FROM outbox_dead_letters WHERE id = 900001'));
     });
 
     it('reports a file with every error, paged by cursor or offset', async () => {

@@ -21,6 +21,13 @@ export class DayWindowResponse {
   @ApiProperty({ format: 'date' }) to: string;
 }
 
+/** A message of the run that could never be published: kept in the outbox's dead letters, with why. */
+export class UndeliveredMessageResponse {
+  @ApiProperty({ description: 'The topic it was meant for, e.g. bpo.schedule.events-changed.v1' }) topic: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ format: 'date-time' }) failedAt: string;
+}
+
 /** One processing of one file: its outcome, counts and timings. */
 export class SyncRunResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -33,6 +40,11 @@ export class SyncRunResponse {
   @ApiProperty({ format: 'date-time' }) startedAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt: string | null;
   @ApiProperty({ nullable: true, type: Number, description: 'finishedAt - startedAt, in milliseconds' }) durationMs: number | null;
+  @ApiProperty({
+    type: [UndeliveredMessageResponse],
+    description: "Messages of the run (its sync status, its events-changed parts) that could never be published; empty when all went out. The schedule itself was written.",
+  })
+  undelivered: UndeliveredMessageResponse[];
 }
 
 export class SyncErrorResponse {
