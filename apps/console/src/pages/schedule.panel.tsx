@@ -9,6 +9,8 @@ import { useSchedules } from '../api/queries';
 import { useApi } from '../session/session.context';
 import { addDays, dayIn, eventsByAgentAndDay, formatDay } from '../ui/format.util';
 import { ErrorAlert, QueryState } from '../ui/query-state';
+import { usePermission } from '../session/permissions';
+import { PermissionNote, PermittedButton } from '../ui/permitted';
 
 const DAYS_SHOWN = 7;
 const MAX_EVENTS = 5000;
@@ -19,6 +21,7 @@ export function SchedulePanel({ integration, site }: { integration: Integration;
   const queryClient = useQueryClient();
   const schedules = useSchedules();
   const [editOpen, edit] = useDisclosure(false);
+  const manage = usePermission('manage_integrations');
   const defaultSchedule = schedules.data?.items.find((s) => s.isDefault);
   const target = integration.targetScheduleId ?? defaultSchedule?.id ?? null;
   const retarget = useMutation({
@@ -41,13 +44,14 @@ export function SchedulePanel({ integration, site }: { integration: Integration;
             value={target}
             onChange={(value) => value && retarget.mutate(value)}
             allowDeselect={false}
-            disabled={!schedules.data}
+            disabled={!schedules.data || !manage.allowed}
             w={{ base: '100%', sm: 360 }}
           />
-          <Button variant="default" onClick={edit.open}>
+          <PermittedButton permission="manage_integrations" variant="default" onClick={edit.open}>
             Edit schedules
-          </Button>
+          </PermittedButton>
         </Group>
+        <PermissionNote permission="manage_integrations" />
         <ErrorAlert error={retarget.error ?? schedules.error} title="Could not change the schedule" />
       </Card>
       <Group justify="space-between" align="center">
