@@ -21,6 +21,7 @@ const ROUTES: [Method, string, Role | 'operator'][] = [
   ['post', '/v1/tokens', 'admin'],
   ['get', '/v1/tokens', 'admin'],
   ['delete', '/v1/tokens/{id}', 'admin'],
+  ['get', '/v1/me', 'basic'],
   ['get', '/v1/sites', 'basic'],
   ['post', '/v1/sites', 'manager'],
   ['post', '/v1/sites/bpo', 'manager'],
@@ -145,6 +146,55 @@ describe('config-api: access, errors and the OpenAPI document', () => {
       const refused = await org.as.admin.delete(`/v1/tokens/${admin.id}`);
       expectProblem(refused, 409);
       expect(refused.body).toMatchObject({ code: 'last_admin_token', detail: expect.stringMatching(/last admin token/) });
+    });
+  });
+
+  describe('who am I (GET /v1/me)', () => {
+    it.each<[Role, string[]]>([
+      ['basic', ['read']],
+      ['lead', ['read', 'edit_agents']],
+      ['manager', ['read', 'edit_agents', 'manage_integrations', 'replay_files']],
+      ['admin', ['read', 'edit_agents', 'manage_integrations', 'replay_files', 'manage_tokens']],
+    ])('answers a %s token its organization, role and permissions', async (role, permissions) => {
+      const response = await org.as[role].get('/v1/me').expect(200);
+      expect(response.body).toEqual({
+        organization: { id: org.id, name: 'Acme', timezone: 'Europe/Paris' },
+        token: { id: expect.any(String), name: role === 'admin' ? 'admin' : `${role} token` },
+        role,
+        permissions,
+      });
+      expect(JSON.stringify(response.body)).not.toContain(org.tokens[role]);
+    });
+
+    it('agrees with what the API then allows: each permission opens exactly its routes', async () => {
+      const me = async (role: Role) => (await org.as[role].get('/v1/me').expect(200)).body.permissions as string[];
+      const basic = await me('basic');
+      expect(basic).not.toContain('manage_integrations');
+      expectProblem(await org.as.basic.post('/v1/sites').send({ name: 'x', timezone: 'UTC' }), 403);
+      expect(await me('manager')).toContain('manage_integrations');
+      await org.as.manager.post('/v1/sites').send({ name: 'Allowed by me', timezone: 'UTC' }).expect(201);
+    });
+
+    it('reads the role afresh on every call: a role changed in the database shows on the next one', async () => {
+      const created = await org.as.admin.post('/v1/tokens').send({ name: 'promoted', role: 'basic' }).expect(201);
+      const promoted = client(service.url, created.body.token);
+      expect((await promoted.get('/v1/me').expect(200)).body).toMatchObject({ role: 'basic', token: { id: created.body.id, name: 'promoted' } });
+      await withDatabase(database.url, (db) => db.query(`UPDATE api_tokens SET role = 'manager' WHERE id = $1`, [created.body.id]));
+      expect((await promoted.get('/v1/me').expect(200)).body).toMatchObject({ role: 'manager', permissions: ['read', 'edit_agents', 'manage_integrations', 'replay_files'] });
+      await org.as.admin.delete(`/v1/tokens/${created.body.id}`).expect(204);
+      expectProblem(await promoted.get('/v1/me'), 401);
+    });
+
+    it('refuses a missing token and the operator token', async () => {
+      expectProblem(await client(service.url, null).get('/v1/me'), 401);
+      expectProblem(await client(service.url, OPERATOR_TOKEN).get('/v1/me'), 403);
+    });
+
+    it('is documented with its permissions enum', async () => {
+      const document = (await client(service.url, null).get('/docs-json').expect(200)).body;
+      expect(document.paths['/v1/me'].get.responses['200']).toBeDefined();
+      expect(document.components.schemas.MeResponse.properties.permissions.items.enum).toEqual(['read', 'edit_agents', 'manage_integrations', 'replay_files', 'manage_tokens']);
+      expect(document.components.schemas.MeResponse.properties.role.enum).toEqual(['basic', 'lead', 'manager', 'admin']);
     });
   });
 
@@ -301,7 +351,7 @@ describe('config-api: access, errors and the OpenAPI document', () => {
         expect(`${method} ${path}: ${Object.keys(document.paths[path] ?? {}).join(',')}`).toContain(method);
       }
       const documented = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
-      expect(documented.filter((route) => !route.includes(' /health')).sort()).toEqual(ROUTES.map(([method, path]) => `${method} ${path}`).sort());
+      expect(documented.filter((route) => !route.includes(' /health') && route !== 'get /metrics').sort()).toEqual(ROUTES.map(([method, path]) => `${method} ${path}`).sort());
     });
 
     it('documents bodies with their enums and the bearer scheme', async () => {

@@ -8,6 +8,7 @@ import { EventTypesModule } from './event-types/event-types.module';
 import { EventsModule } from './events/events.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { MappingRulesModule } from './mapping-rules/mapping-rules.module';
+import { MeModule } from './me/me.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PlatformsModule } from './platforms/platforms.module';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -25,6 +26,7 @@ export class ConfigApiModule {
         ConfigApiCoreModule.register(config),
         OrganizationsModule,
         TokensModule,
+        MeModule,
         SitesModule,
         PlatformsModule,
         IntegrationsModule,

@@ -259,6 +259,15 @@ describe('console: a manager sets up a BPO integration from nothing and sees its
     await events.getByRole('row', { name: /Ana Reyes.*09:00–12:00.*Phones.*12:00–12:15.*Break/ }).waitFor();
     await events.getByRole('row', { name: /Jörg Müller.*22:00–06:00.*Phones/ }).waitFor();
     await shot('schedule');
+    // The same events as a timeline of one day (the file's first day), in the site's zone.
+    await page.getByText('Timeline', { exact: true }).click();
+    await chooseOption('Day', new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(`${d1}T00:00:00Z`)));
+    const timeline = page.getByRole('region', { name: /^Timeline of .*, times in / });
+    await timeline.getByRole('listitem', { name: 'Phones, 09:00 to 12:00' }).waitFor();
+    await timeline.getByRole('listitem', { name: 'Break, 12:00 to 12:15' }).waitFor();
+    await timeline.getByRole('listitem', { name: 'Phones, 22:00 to 06:00 the next day' }).waitFor();
+    await shot('schedule-timeline');
+    await page.getByText('Table', { exact: true }).click();
 
     // A narrow window: the navigation folds behind a labelled button, and works by keyboard.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -270,6 +279,35 @@ describe('console: a manager sets up a BPO integration from nothing and sees its
     await page.setViewportSize({ width: 1280, height: 860 });
     await shot('schedule-integrations');
     expect(await page.title()).toBe('Schedule Integrations · BPO Management');
+
+    // A basic token (made by the admin) signs in: the header says so, and no manager action works.
+    const api = services.get('config-api')!.url;
+    const created = await fetch(`${api}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'viewer', role: 'basic' }) });
+    expect(created.status).toBe(201);
+    const basicToken = ((await created.json()) as { token: string }).token;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Organization token').fill(basicToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('signed-in-as').getByText('basic').waitFor();
+    const reason = 'Needs a manager token (or higher); you are signed in with a basic token.';
+    for (const name of ['Create site', 'Add/Remove BPOs']) {
+      const button = page.getByRole('button', { name, exact: true });
+      await expect(button.getAttribute('aria-disabled')).resolves.toBe('true');
+      await expect(button.evaluate((element) => document.getElementById(element.getAttribute('aria-describedby')!)?.textContent)).resolves.toBe(reason);
+    }
+    // Reached from the keyboard (off, but still focusable), it says why in a tooltip.
+    await page.getByRole('button', { name: 'Create site', exact: true }).focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Create site');
+    await expect(page.getByRole('tooltip').textContent()).resolves.toBe(reason);
+    // Pressed anyway (Playwright would wait for it to be enabled: force), it does nothing.
+    await page.getByRole('button', { name: 'Create site', exact: true }).click({ force: true });
+    expect(await dialog().count()).toBe(0);
+    await page.getByRole('row', { name: /Manila BPO/ }).getByRole('link', { name: 'Open Manila BPO' }).click();
+    await page.getByRole('tab', { name: 'Event mapping' }).click();
+    await expect(page.getByRole('button', { name: 'Add rule' }).getAttribute('aria-disabled')).resolves.toBe('true');
+    await shot('event-mapping-basic');
     expect(pageErrors).toEqual([]);
   }
 });

@@ -1,8 +1,8 @@
-import { AppShell, Burger, Button, createTheme, Group, MantineProvider, NavLink, Text, Title } from '@mantine/core';
+import { AppShell, Badge, Burger, Button, createTheme, Group, MantineProvider, NavLink, Text, Title, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo } from 'react';
 import { BrowserRouter, Link, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
 import { ApiError } from './api/problem.util';
 import { AgentsPage } from './pages/agents.page';
@@ -10,6 +10,7 @@ import { FileReportPage } from './pages/file-report.page';
 import { IntegrationsPage } from './pages/integrations.page';
 import { SitePage } from './pages/site.page';
 import { SignInPage } from './pages/sign-in.page';
+import { useMe } from './session/permissions';
 import { SessionProvider, useSession } from './session/session.context';
 import { PageErrorBoundary } from './ui/error-boundary';
 
@@ -34,9 +35,12 @@ function Shell() {
               BPO Management
             </Text>
           </Group>
-          <Button variant="subtle" onClick={signOut}>
-            Sign out
-          </Button>
+          <Group gap="xs" wrap="nowrap">
+            <SignedInAs />
+            <Button variant="subtle" onClick={signOut}>
+              Sign out
+            </Button>
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
@@ -50,6 +54,31 @@ function Shell() {
         </PageErrorBoundary>
       </AppShell.Main>
     </AppShell>
+  );
+}
+
+const ROLE_HINTS = {
+  basic: 'Basic: you can look at everything, but not change it.',
+  lead: 'Lead: you can also add and edit agents.',
+  manager: 'Manager: you can set up sites, integrations, mapping rules and schedules, and replay files.',
+  admin: 'Admin: everything a manager can, and tokens.',
+} as const;
+
+/** The organization and role of the signed-in token (GET /v1/me, read on every load). */
+function SignedInAs() {
+  const me = useMe();
+  if (!me.data) return null;
+  return (
+    <Group gap={6} wrap="nowrap" visibleFrom="xs" data-testid="signed-in-as">
+      <Text size="sm" truncate maw={200}>
+        {me.data.organization.name}
+      </Text>
+      <Tooltip label={ROLE_HINTS[me.data.role]} events={{ hover: true, focus: true, touch: true }} multiline maw={260}>
+        <Badge variant="light" tabIndex={0} aria-label={`Role: ${ROLE_HINTS[me.data.role]}`}>
+          {me.data.role}
+        </Badge>
+      </Tooltip>
+    </Group>
   );
 }
 
@@ -75,10 +104,13 @@ function Pages() {
   );
 }
 
-/** A 401 anywhere means the token is gone: sign out, back to sign-in. */
+/**
+ * A 401 anywhere means the token is gone: sign out, back to sign-in. Each token gets its own cache,
+ * so nothing read with one token (its organization's data, its role) shows under another.
+ */
 function Queries({ children }: { children: React.ReactNode }) {
-  const { signOut } = useSession();
-  const [client] = useState(() => {
+  const { signOut, token } = useSession();
+  const client = useMemo(() => {
     const onError = (error: unknown) => {
       if (error instanceof ApiError && error.status === 401) signOut();
     };
@@ -87,7 +119,8 @@ function Queries({ children }: { children: React.ReactNode }) {
       mutationCache: new MutationCache({ onError }),
       defaultOptions: { queries: { retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2, refetchOnWindowFocus: false } },
     });
-  });
+    // `token` is not read inside: it is there so each signed-in token gets a new cache.
+  }, [signOut, token]);
   return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
 }
 

@@ -12,6 +12,8 @@ class ResizeObserverStub {
   disconnect() {}
 }
 (window as unknown as { ResizeObserver: unknown }).ResizeObserver = ResizeObserverStub;
+// Mantine's autosizing textarea listens for fonts loading.
+if (!('fonts' in document)) Object.defineProperty(document, 'fonts', { value: { addEventListener() {}, removeEventListener() {} } });
 window.HTMLElement.prototype.scrollIntoView = function scrollIntoView() {};
 
 afterEach(() => cleanup());

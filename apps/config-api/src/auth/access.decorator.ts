@@ -25,3 +25,10 @@ export const OrganizationId = createParamDecorator((_data: unknown, context: Exe
   if (!principal) throw new Error('OrganizationId used on a route without an organization token');
   return principal.organizationId;
 });
+
+/** The calling organization token's principal (token, organization, role). */
+export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (!principal) throw new Error('CurrentPrincipal used on a route without an organization token');
+  return principal;
+});

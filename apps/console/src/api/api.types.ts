@@ -202,3 +202,14 @@ export interface CreatedOrganization {
   token: { id: string; name: string; role: string; token: string };
   defaultSchedule: Schedule;
 }
+
+export type Role = 'basic' | 'lead' | 'manager' | 'admin';
+export type Permission = 'read' | 'edit_agents' | 'manage_integrations' | 'replay_files' | 'manage_tokens';
+
+/** GET /v1/me: the signed-in token's organization, role and what it may do. */
+export interface Me {
+  organization: { id: string; name: string; timezone: string };
+  token: { id: string; name: string };
+  role: Role;
+  permissions: Permission[];
+}

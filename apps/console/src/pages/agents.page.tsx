@@ -10,6 +10,7 @@ import { useIntegrations, useSites } from '../api/queries';
 import { useApi } from '../session/session.context';
 import { PLATFORM_FIELD_LABELS } from '../ui/format.util';
 import { ErrorAlert, QueryState } from '../ui/query-state';
+import { PermittedButton } from '../ui/permitted';
 
 /** The platform ID fields a site's agents may have: one per integration of the site. */
 export function fieldsOfSite(siteId: string | null, integrations: Integration[]): PlatformField[] {
@@ -46,12 +47,12 @@ export function AgentsPage() {
           </Title>
         </div>
         <Group gap="xs">
-          <Button variant="default" onClick={importModal.open} disabled={!site}>
+          <PermittedButton permission="edit_agents" variant="default" onClick={importModal.open} disabled={!site}>
             Import CSV
-          </Button>
-          <Button onClick={() => setEditing('new')} disabled={!site}>
+          </PermittedButton>
+          <PermittedButton permission="edit_agents" onClick={() => setEditing('new')} disabled={!site}>
             Add agent
-          </Button>
+          </PermittedButton>
         </Group>
       </Group>
       <Select
@@ -103,9 +104,9 @@ export function AgentsPage() {
                           </Table.Td>
                         ))}
                         <Table.Td>
-                          <Button size="xs" variant="subtle" onClick={() => setEditing(agent)} aria-label={`Edit ${agent.name}`}>
+                          <PermittedButton permission="edit_agents" size="xs" variant="subtle" onClick={() => setEditing(agent)} aria-label={`Edit ${agent.name}`}>
                             Edit
-                          </Button>
+                          </PermittedButton>
                         </Table.Td>
                       </Table.Tr>
                     ))}

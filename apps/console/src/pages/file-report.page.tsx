@@ -9,6 +9,7 @@ import { useApi } from '../session/session.context';
 import { formatBytes, formatDateTime, formatDuration } from '../ui/format.util';
 import { ErrorAlert, QueryState } from '../ui/query-state';
 import { StatusBadge } from '../ui/status-badge';
+import { PermittedButton } from '../ui/permitted';
 
 /** A file's sync report: status, counts, window, every row error; download or replay the original. */
 export function FileReportPage() {
@@ -65,9 +66,9 @@ export function FileReportPage() {
               <Button variant="default" onClick={() => api.download(`/integrations/${integrationId}/files/${fileId}/content`, file.filename).then(() => setDownloadError(null), setDownloadError)}>
                 Download original
               </Button>
-              <Button onClick={() => replay.mutate()} loading={replay.isPending} disabled={run?.status === 'processing'}>
+              <PermittedButton permission="replay_files" onClick={() => replay.mutate()} loading={replay.isPending} disabled={run?.status === 'processing'}>
                 Replay
-              </Button>
+              </PermittedButton>
             </Group>
           </Group>
           <ErrorAlert error={downloadError} title="Could not download the file" />

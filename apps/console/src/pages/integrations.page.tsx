@@ -11,6 +11,7 @@ import { useApi } from '../session/session.context';
 import { formatDateTime } from '../ui/format.util';
 import { ErrorAlert, QueryState } from '../ui/query-state';
 import { StatusBadge } from '../ui/status-badge';
+import { PermittedButton } from '../ui/permitted';
 
 const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
@@ -36,10 +37,12 @@ export function IntegrationsPage() {
           </Title>
         </div>
         <Group gap="xs">
-          <Button variant="default" onClick={site.open}>
+          <PermittedButton permission="manage_integrations" variant="default" onClick={site.open}>
             Create site
-          </Button>
-          <Button onClick={bpos.open}>Add/Remove BPOs</Button>
+          </PermittedButton>
+          <PermittedButton permission="manage_integrations" onClick={bpos.open}>
+            Add/Remove BPOs
+          </PermittedButton>
         </Group>
       </Group>
       <Text size="sm" c="dimmed">

@@ -9,6 +9,8 @@ import { useEventTypes } from '../api/queries';
 import { useApi } from '../session/session.context';
 import { MATCH_TYPE_LABELS, PRIORITY_LABELS, PRIORITY_ORDER } from '../ui/format.util';
 import { ErrorAlert, QueryState } from '../ui/query-state';
+import { usePermission } from '../session/permissions';
+import { PermissionNote, PermittedButton } from '../ui/permitted';
 
 const MATCH_TYPES = (Object.keys(MATCH_TYPE_LABELS) as MatchType[]).map((value) => ({ value, label: MATCH_TYPE_LABELS[value] }));
 const PRIORITIES = PRIORITY_ORDER.map((value) => ({ value, label: PRIORITY_LABELS[value] }));
@@ -22,6 +24,7 @@ export function MappingPanel({ integration }: { integration: Integration }) {
   const eventTypes = useEventTypes();
   const [editing, setEditing] = useState<MappingRule | 'new' | null>(null);
   const [typeOpen, typeModal] = useDisclosure(false);
+  const manage = usePermission('manage_integrations');
   const typeName = (id: string | null) => eventTypes.data?.items.find((t) => t.id === id)?.name ?? '—';
   const remove = useMutation({
     mutationFn: (ruleId: string) => api.delete(`/integrations/${integration.id}/mapping-rules/${ruleId}`),
@@ -47,10 +50,12 @@ export function MappingPanel({ integration }: { integration: Integration }) {
                 Mapping rules
               </Title>
               <Group gap="xs">
-                <Button variant="default" onClick={typeModal.open}>
+                <PermittedButton permission="manage_integrations" variant="default" onClick={typeModal.open}>
                   New event type
-                </Button>
-                <Button onClick={() => setEditing('new')}>Add rule</Button>
+                </PermittedButton>
+                <PermittedButton permission="manage_integrations" onClick={() => setEditing('new')}>
+                  Add rule
+                </PermittedButton>
               </Group>
             </Group>
             <Text size="sm" c="dimmed">
@@ -86,12 +91,12 @@ export function MappingPanel({ integration }: { integration: Integration }) {
                             <Table.Td>{typeName(rule.eventTypeId)}</Table.Td>
                             <Table.Td>
                               <Group gap={4} wrap="nowrap">
-                                <Button size="xs" variant="subtle" onClick={() => setEditing(rule)} aria-label={`Edit rule ${rule.keyword}`}>
+                                <PermittedButton permission="manage_integrations" size="xs" variant="subtle" onClick={() => setEditing(rule)} aria-label={`Edit rule ${rule.keyword}`}>
                                   Edit
-                                </Button>
-                                <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate(rule.id)} aria-label={`Delete rule ${rule.keyword}`}>
+                                </PermittedButton>
+                                <PermittedButton permission="manage_integrations" size="xs" variant="subtle" color="red" onClick={() => remove.mutate(rule.id)} aria-label={`Delete rule ${rule.keyword}`}>
                                   Delete
-                                </Button>
+                                </PermittedButton>
                               </Group>
                             </Table.Td>
                           </Table.Tr>
@@ -110,8 +115,9 @@ export function MappingPanel({ integration }: { integration: Integration }) {
               value={rules.data?.defaultEventTypeId ?? null}
               onChange={(value) => setDefault.mutate(value)}
               clearable
-              disabled={!rules.data}
+              disabled={!rules.data || !manage.allowed}
             />
+            <PermissionNote permission="manage_integrations" />
             <ErrorAlert error={setDefault.error} title="Could not save the default mapping" />
           </Stack>
         </Card>

@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, SegmentedControl, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -9,6 +9,9 @@ import { useSchedules } from '../api/queries';
 import { useApi } from '../session/session.context';
 import { addDays, dayIn, eventsByAgentAndDay, formatDay } from '../ui/format.util';
 import { ErrorAlert, QueryState } from '../ui/query-state';
+import { ScheduleTimeline } from './schedule-timeline';
+import { usePermission } from '../session/permissions';
+import { PermissionNote, PermittedButton } from '../ui/permitted';
 
 const DAYS_SHOWN = 7;
 const MAX_EVENTS = 5000;
@@ -19,6 +22,7 @@ export function SchedulePanel({ integration, site }: { integration: Integration;
   const queryClient = useQueryClient();
   const schedules = useSchedules();
   const [editOpen, edit] = useDisclosure(false);
+  const manage = usePermission('manage_integrations');
   const defaultSchedule = schedules.data?.items.find((s) => s.isDefault);
   const target = integration.targetScheduleId ?? defaultSchedule?.id ?? null;
   const retarget = useMutation({
@@ -29,6 +33,8 @@ export function SchedulePanel({ integration, site }: { integration: Integration;
     },
   });
   const [from, setFrom] = useState(() => dayIn(new Date(), site.timezone));
+  const [view, setView] = useState<'table' | 'timeline'>('table');
+  const [dayIndex, setDayIndex] = useState(0);
 
   return (
     <Stack>
@@ -41,13 +47,14 @@ export function SchedulePanel({ integration, site }: { integration: Integration;
             value={target}
             onChange={(value) => value && retarget.mutate(value)}
             allowDeselect={false}
-            disabled={!schedules.data}
+            disabled={!schedules.data || !manage.allowed}
             w={{ base: '100%', sm: 360 }}
           />
-          <Button variant="default" onClick={edit.open}>
+          <PermittedButton permission="manage_integrations" variant="default" onClick={edit.open}>
             Edit schedules
-          </Button>
+          </PermittedButton>
         </Group>
+        <PermissionNote permission="manage_integrations" />
         <ErrorAlert error={retarget.error ?? schedules.error} title="Could not change the schedule" />
       </Card>
       <Group justify="space-between" align="center">
@@ -66,7 +73,28 @@ export function SchedulePanel({ integration, site }: { integration: Integration;
           </Button>
         </Group>
       </Group>
-      {target ? <EventsTable scheduleId={target} site={site} from={from} /> : null}
+      <Group justify="space-between" align="flex-end" wrap="wrap">
+        <SegmentedControl
+          aria-label="Show events as"
+          value={view}
+          onChange={(value) => setView(value as 'table' | 'timeline')}
+          data={[
+            { value: 'table', label: 'Table' },
+            { value: 'timeline', label: 'Timeline' },
+          ]}
+        />
+        {view === 'timeline' ? (
+          <Select
+            label="Day"
+            data={Array.from({ length: DAYS_SHOWN }, (_, i) => ({ value: String(i), label: formatDay(addDays(from, i)) }))}
+            value={String(dayIndex)}
+            onChange={(value) => value !== null && setDayIndex(Number(value))}
+            allowDeselect={false}
+            w={180}
+          />
+        ) : null}
+      </Group>
+      {target ? <EventsView scheduleId={target} site={site} from={from} view={view} timelineDay={addDays(from, dayIndex)} /> : null}
       <Modal opened={editOpen} onClose={edit.close} title="Schedules" size="lg">
         {editOpen ? <SchedulesEditor schedules={schedules.data?.items ?? []} /> : null}
       </Modal>
@@ -74,7 +102,7 @@ export function SchedulePanel({ integration, site }: { integration: Integration;
   );
 }
 
-function EventsTable({ scheduleId, site, from }: { scheduleId: string; site: Site; from: string }) {
+function EventsView({ scheduleId, site, from, view, timelineDay }: { scheduleId: string; site: Site; from: string; view: 'table' | 'timeline'; timelineDay: string }) {
   const api = useApi();
   const days = useMemo(() => Array.from({ length: DAYS_SHOWN }, (_, i) => addDays(from, i)), [from]);
   // The API filters by UTC instants: take a day's margin each side, then keep the site's days.
@@ -90,12 +118,15 @@ function EventsTable({ scheduleId, site, from }: { scheduleId: string; site: Sit
         items.push(...page.items);
         cursor = page.nextCursor ?? undefined;
       } while (cursor && items.length < MAX_EVENTS);
-      return items.filter((event) => days.includes(event.day));
+      // The timeline also shows the ends of overnight events that began the day before.
+      return items;
     },
   });
   return (
-    <QueryState query={events} label="events" empty="No events in these days." isEmpty={(data) => data.length === 0}>
-      {(data) => {
+    <QueryState query={events} label="events" empty="No events in these days." isEmpty={(all) => !all.some((event) => days.includes(event.day))}>
+      {(all) => {
+        if (view === 'timeline') return <ScheduleTimeline events={all} day={timelineDay} timeZone={site.timezone} />;
+        const data = all.filter((event) => days.includes(event.day));
         const rows = eventsByAgentAndDay(data, site.timezone);
         return (
           <Table.ScrollContainer minWidth={900} type="native">

@@ -10,6 +10,8 @@ import { useApi } from '../session/session.context';
 import { CopyField } from '../ui/copy-field';
 import { formatDateTime } from '../ui/format.util';
 import { ErrorAlert, QueryState } from '../ui/query-state';
+import { usePermission } from '../session/permissions';
+import { PermissionNote, PermittedButton } from '../ui/permitted';
 
 /**
  * Setup: pick the platform and Connect; the right-hand side then shows the platform's
@@ -31,6 +33,7 @@ export function SetupPanel({
   const api = useApi();
   const queryClient = useQueryClient();
   const platforms = usePlatforms();
+  const manage = usePermission('manage_integrations');
   const [platform, setPlatform] = useState<Platform | null>(integration?.platform ?? null);
   const chosen = integration?.platform ?? platform;
   const connect = useMutation({
@@ -60,17 +63,18 @@ export function SetupPanel({
               data={(platforms.data?.items ?? []).map((p) => ({ value: p.platform, label: p.name }))}
               value={chosen}
               onChange={(value) => setPlatform(value as Platform | null)}
-              disabled={!!integration || integrationLoading}
+              disabled={!!integration || integrationLoading || !manage.allowed}
               allowDeselect={false}
             />
+            {integration ? null : <PermissionNote permission="manage_integrations" />}
             {integration ? (
               <Text size="sm">
                 Connected on {formatDateTime(integration.createdAt, site.timezone)}. To change platform, remove the integration and connect again.
               </Text>
             ) : (
-              <Button onClick={() => connect.mutate()} disabled={!platform || integrationLoading} loading={connect.isPending}>
+              <PermittedButton permission="manage_integrations" onClick={() => connect.mutate()} disabled={!platform || integrationLoading} loading={connect.isPending}>
                 Connect
-              </Button>
+              </PermittedButton>
             )}
             <ErrorAlert error={connect.error} title="Could not connect" />
             {integration ? <IntegrationSettings integration={integration} /> : null}
@@ -159,9 +163,9 @@ function Instructions({
             </Text>
           )}
           <Group>
-            <Button variant="outline" color="orange" onClick={rotate.open}>
+            <PermittedButton permission="manage_integrations" variant="outline" color="orange" onClick={rotate.open}>
               Rotate credentials
-            </Button>
+            </PermittedButton>
           </Group>
         </Stack>
         <SshKeys integrationId={integration.id} />
@@ -220,6 +224,7 @@ function SshKeys({ integrationId }: { integrationId: string }) {
   const queryClient = useQueryClient();
   const keys = useQuery({ queryKey: ['integrations', integrationId, 'ssh-keys'], queryFn: () => api.get<ListOf<SshKey>>(`/integrations/${integrationId}/ssh-keys`) });
   const [publicKey, setPublicKey] = useState('');
+  const manage = usePermission('manage_integrations');
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['integrations', integrationId] });
   const add = useMutation({
     mutationFn: () => api.post<SshKey>(`/integrations/${integrationId}/ssh-keys`, { publicKey: publicKey.trim() }),
@@ -262,9 +267,9 @@ function SshKeys({ integrationId }: { integrationId: string }) {
                   </Table.Td>
                   <Table.Td>{formatDateTime(key.createdAt)}</Table.Td>
                   <Table.Td>
-                    <Button size="xs" color="red" variant="subtle" onClick={() => remove.mutate(key.id)} aria-label={`Remove key ${key.comment ?? key.fingerprint}`}>
+                    <PermittedButton permission="manage_integrations" size="xs" color="red" variant="subtle" onClick={() => remove.mutate(key.id)} aria-label={`Remove key ${key.comment ?? key.fingerprint}`}>
                       Remove
-                    </Button>
+                    </PermittedButton>
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -280,13 +285,14 @@ function SshKeys({ integrationId }: { integrationId: string }) {
         minRows={2}
         value={publicKey}
         onChange={(e) => setPublicKey(e.currentTarget.value)}
+        disabled={!manage.allowed}
         error={add.error instanceof ApiError ? add.error.message : undefined}
         styles={{ input: { fontFamily: 'monospace' } }}
       />
       <Group>
-        <Button variant="light" onClick={() => add.mutate()} disabled={!publicKey.trim()} loading={add.isPending}>
+        <PermittedButton permission="manage_integrations" variant="light" onClick={() => add.mutate()} disabled={!publicKey.trim()} loading={add.isPending}>
           Add key
-        </Button>
+        </PermittedButton>
       </Group>
       {add.error && !(add.error instanceof ApiError) ? <ErrorAlert error={add.error} /> : null}
     </Stack>
@@ -298,6 +304,7 @@ function IntegrationSettings({ integration }: { integration: Integration }) {
   const queryClient = useQueryClient();
   const [cadence, setCadence] = useState<number | string>(integration.expectedCadenceMinutes);
   const [syncPast, setSyncPast] = useState(integration.syncPastEvents);
+  const manage = usePermission('manage_integrations');
   const save = useMutation({
     mutationFn: () => api.patch<Integration>(`/integrations/${integration.id}`, { expectedCadenceMinutes: Number(cadence), syncPastEvents: syncPast }),
     onSuccess: async () => {
@@ -317,14 +324,15 @@ function IntegrationSettings({ integration }: { integration: Integration }) {
         max={10080}
         value={cadence}
         onChange={setCadence}
+        disabled={!manage.allowed}
         error={save.error instanceof ApiError ? save.error.fieldProblems('expectedCadenceMinutes') : undefined}
       />
-      <Switch label="Sync past events" description="Also change events before the end of today (site time)" checked={syncPast} onChange={(e) => setSyncPast(e.currentTarget.checked)} />
+      <Switch label="Sync past events" description="Also change events before the end of today (site time)" checked={syncPast} onChange={(e) => setSyncPast(e.currentTarget.checked)} disabled={!manage.allowed} />
       <ErrorAlert error={save.error} title="Could not save" />
       <Group>
-        <Button variant="light" onClick={() => save.mutate()} loading={save.isPending}>
+        <PermittedButton permission="manage_integrations" variant="light" onClick={() => save.mutate()} loading={save.isPending}>
           Save settings
-        </Button>
+        </PermittedButton>
       </Group>
       <Text size="xs" c="dimmed">
         Dates read as {integration.dateOrder}, encoding {integration.encoding}, time zone {integration.timezone}
@@ -354,9 +362,9 @@ function RemoveIntegration({ integration, onRemoved }: { integration: Integratio
   return (
     <>
       <Group>
-        <Button variant="subtle" color="red" size="xs" onClick={modal.open}>
+        <PermittedButton permission="manage_integrations" variant="subtle" color="red" size="xs" onClick={modal.open}>
           Remove integration
-        </Button>
+        </PermittedButton>
       </Group>
       <Modal opened={opened} onClose={modal.close} title="Remove this integration?">
         <Stack>
