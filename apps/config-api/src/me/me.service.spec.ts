@@ -14,7 +14,7 @@ class InMemoryTokenOwners extends MeRepository {
   add(tokenId: string, tokenName: string, organization: TokenOwner['organization']): void {
     this.owners.set(tokenId, { organization, token: { id: tokenId, name: tokenName } });
   }
-  async findTokenOwner(organizationId: string, tokenId: string): Promise<TokenOwner> {
+  override async findTokenOwner(organizationId: string, tokenId: string): Promise<TokenOwner> {
     const owner = this.owners.get(tokenId);
     if (!owner || owner.organization.id !== organizationId) throw notFound('token', tokenId);
     return owner;
