@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { DEFAULT_ROW_HORIZON, MAX_HORIZON_DAYS } from '@bpo/schedule-time';
 import { ServiceConfig } from '@bpo/service-kit';
 
 export class ConfigApiConfig extends ServiceConfig {
@@ -31,4 +32,11 @@ export class ConfigApiConfig extends ServiceConfig {
   /** Smallest RSA key accepted, in bits (shorter ones are refused with 400 invalid_ssh_key). */
   @Type(() => Number) @IsInt() @Min(1024)
   SSH_RSA_MIN_BITS = 2048;
+
+  /** The date horizon a file check judges rows by: set it as the parser's (ROW_MAX_DAYS_AHEAD / _BEHIND). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(MAX_HORIZON_DAYS)
+  ROW_MAX_DAYS_AHEAD: number = DEFAULT_ROW_HORIZON.maxDaysAhead;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(MAX_HORIZON_DAYS)
+  ROW_MAX_DAYS_BEHIND: number = DEFAULT_ROW_HORIZON.maxDaysBehind;
 }

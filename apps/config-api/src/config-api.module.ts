@@ -6,6 +6,7 @@ import { ConfigApiConfig } from './config-api.config';
 import { ConfigApiCoreModule } from './config-api-core.module';
 import { EventTypesModule } from './event-types/event-types.module';
 import { EventsModule } from './events/events.module';
+import { FileCheckModule } from './file-check/file-check.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { MappingRulesModule } from './mapping-rules/mapping-rules.module';
 import { MeModule } from './me/me.module';
@@ -36,6 +37,7 @@ export class ConfigApiModule {
         SchedulesModule,
         EventsModule,
         SyncModule,
+        FileCheckModule,
       ],
     };
   }

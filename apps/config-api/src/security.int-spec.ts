@@ -214,6 +214,7 @@ describe('config-api security: revoked tokens, tenants, roles, big bodies, hosti
         'patch /v1/agents/{id}': { name: 'mine' },
         'patch /v1/schedules/{id}': { name: 'mine' },
         'post /v1/integrations/{id}/files/{fileId}/replay': {},
+        'post /v1/integrations/{id}/files/check': {},
       };
       const key = `${route.method} ${route.path}`;
       if (route.method === 'get' || route.method === 'delete') return undefined;

@@ -1,4 +1,4 @@
-import { DEFAULT_PARSE_LIMITS, limitRows, type ParseLimits } from './file-limits';
+import { DEFAULT_PARSE_LIMITS, limitRows, type ParseLimits } from '@bpo/schedule-file';
 import { parse } from './parser-test.fixtures';
 
 const HEADER = 'agent_id,start_time,end_time,activity';

@@ -3,7 +3,7 @@ import { rowsOf, type FileReceivedV1, type RowsBatchV2 } from '@bpo/contracts';
 import { DEFAULT_ROW_HORIZON } from '@bpo/schedule-time';
 import { ParserRepository, type IntegrationParseSettings } from './parser.repository';
 import { ParserService, type FileMessage } from './parser.service';
-import type { ParseLimits } from './file-limits';
+import type { ParseLimits } from '@bpo/schedule-file';
 
 class InMemoryParserRepository extends ParserRepository {
   constructor(private readonly content: Buffer, private readonly overrides: Partial<IntegrationParseSettings> = {}, private readonly chunkBytes = 7) {

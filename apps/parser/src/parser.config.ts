@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsNumber, Max, Min } from 'class-validator';
 import { DEFAULT_ROW_HORIZON, MAX_HORIZON_DAYS } from '@bpo/schedule-time';
 import { ServiceConfig } from '@bpo/service-kit';
-import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './file-limits';
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '@bpo/schedule-file';
 
 export class ParserConfig extends ServiceConfig {
   override HTTP_PORT = 3002;

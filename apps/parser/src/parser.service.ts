@@ -1,9 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { RowColumnsBuilder, type FileEndV1, type FileReceivedV1, type RowErrorV1, type RowsBatchV2 } from '@bpo/contracts';
-import { detectDelimiter, readRow, resolveHeader, splitCsvLine, templateFor } from '@bpo/schedule-time';
-import { FileProblem, count, decodeText, readHead } from './schedule-text';
-import { DEFAULT_PARSE_LIMITS, limitRows, type ParseLimits } from './file-limits';
-import { csvRecords, CsvSyntaxError } from './csv-records';
+import { DEFAULT_PARSE_LIMITS, readScheduleFile, type ParseLimits, type ScheduleFileSummary } from '@bpo/schedule-file';
 import { ParserRepository } from './parser.repository';
 
 /**
@@ -41,14 +38,9 @@ export class ParserService {
   async parseFile(file: FileReceivedV1, send: (message: FileMessage) => Promise<void>, heartbeat: () => Promise<void> = async () => undefined): Promise<FileEndV1> {
     const envelope = { organizationId: file.organizationId, integrationId: file.integrationId, fileId: file.fileId, syncRunId: file.syncRunId };
     let sequence = 0;
-    let rowCount = 0;
-    let rowErrorCount = 0;
-    let from: string | undefined;
-    let to: string | undefined;
     const rows = new RowColumnsBuilder();
     let errors: RowErrorV1[] = [];
     let batchChars = 0;
-    const limits = this.limits;
     // Parse time counts the parser's own work, not the time the broker takes to acknowledge.
     const startedAt = performance.now();
     let waitingMs = 0;
@@ -71,85 +63,59 @@ export class ParserService {
       errors = [];
       batchChars = 0;
     };
-    const end = (failure?: string): FileEndV1 => ({
+    const end = (summary: ScheduleFileSummary): FileEndV1 => ({
       ...envelope,
       messageId: `parser:${file.syncRunId}:end`,
       occurredAt: file.receivedAt,
       kind: 'end',
       batchCount: sequence,
-      rowCount,
-      rowErrorCount,
-      ...(from && to && !failure ? { window: { from, to } } : {}),
-      ...(failure ? { failure: { stage: 'parser' as const, reason: failure } } : {}),
+      rowCount: summary.rowCount,
+      rowErrorCount: summary.rowErrorCount,
+      ...(summary.window && !summary.failure ? { window: summary.window } : {}),
+      ...(summary.failure ? { failure: { stage: 'parser' as const, reason: summary.failure } } : {}),
       filename: file.filename,
       receivedAt: file.receivedAt,
     });
-
-    try {
-      const settings = await this.repository.settings(file.integrationId);
-      if (!settings) throw new FileProblem('the integration no longer exists');
-      const template = templateFor(settings.platform);
-      const head = await readHead(decodeText(this.repository.fileChunks(file.fileId), settings.encoding), settings.titleLines, limits.maxLineChars);
-      const delimiter = detectDelimiter(head.headerLine, template);
-      if (!delimiter.ok) throw new FileProblem(`line ${head.headerLineNumber}: ${delimiter.reason}`);
-      const headerCells = splitCsvLine(head.headerLine, delimiter.delimiter);
-      if (headerCells.length > limits.maxColumns) throw new FileProblem(`line ${count(head.headerLineNumber)} has ${count(headerCells.length)} columns; the limit is ${count(limits.maxColumns)}`);
-      const header = resolveHeader(template, headerCells);
-      if (!header.ok) throw new FileProblem(`line ${head.headerLineNumber}: ${header.reason}`);
-      // Rows are judged against the file's received time, so a replay judges them alike; rows out of range never widen the window.
-      const context = { timezone: settings.timezone, siteTimezone: settings.siteTimezone, dateOrder: settings.dateOrder, horizon: { ...settings.rowHorizon, receivedAt: file.receivedAt } };
-
-      // Lines and rows are checked before they are split into values (limitRows), so no value is ever unbounded.
-      const body = limitRows(head.body, { delimiter: delimiter.delimiter, maxColumns: limits.maxColumns, maxLineChars: limits.maxLineChars, firstLine: head.headerLineNumber + 1 });
-      let line = head.headerLineNumber;
-      try {
-        for await (const records of csvRecords(body, delimiter.delimiter)) {
-          for (const cells of records) {
-            line += 1;
-            if ((line & 255) === 0 && performance.now() - startedAt - waitingMs > limits.maxParseMs) {
-              throw new FileProblem(`parsing the file took longer than ${minutes(limits.maxParseMs)}, the limit (stopped at line ${count(line)}); split it into smaller files`);
-            }
-            for (const cell of cells) batchChars += cell.length;
-            const reading = readRow(template, header.columns, cells, line, context);
-            if ((reading.ok || reading.problems.length > 0) && rowCount >= limits.maxRows) {
-              throw new FileProblem(`the file has more than ${count(limits.maxRows)} rows, the limit; split it into smaller files`);
-            }
-            if (reading.ok) {
-              rowCount += 1;
-              const row = reading.row;
-              rows.add({ line: row.line, platformAgentId: row.platformAgentId, activity: row.activity, startAt: Date.parse(row.startAt), endAt: Date.parse(row.endAt), day: row.day });
-              if (!from || row.day < from) from = row.day;
-              if (!to || row.day > to) to = row.day;
-            } else if (reading.problems.length > 0) {
-              rowCount += 1;
-              rowErrorCount += 1;
-              errors.push(...reading.problems);
-            }
-            if (rows.size + errors.length >= BATCH_SIZE || batchChars >= BATCH_MAX_CHARS) await flush();
-          }
-        }
-      } catch (error) {
-        if (error instanceof CsvSyntaxError) throw new FileProblem(`the file is not valid CSV: the row after line ${count(line)}: ${error.message}`);
-        throw error;
-      }
-      await flush();
-      await settle();
-      const done = end();
-      await send(done);
-      return done;
-    } catch (error) {
-      if (!(error instanceof FileProblem)) throw error; // a database or broker failure: retried by the consumer
-      const reason = error.message;
+    const failed = async (reason: string, rowCount = 0, rowErrorCount = 0) => {
       this.logger.warn({ message: 'file failed', integrationId: file.integrationId, fileId: file.fileId, syncRunId: file.syncRunId, reason });
       await settle();
-      const failed = end(reason);
-      await send(failed);
-      return failed;
-    }
-  }
-}
+      const done = end({ rowCount, rowErrorCount, failure: reason });
+      await send(done);
+      return done;
+    };
 
-function minutes(ms: number): string {
-  const value = Math.round((ms / 60_000) * 10) / 10;
-  return value === 1 ? '1 minute' : `${value} minutes`;
+    const settings = await this.repository.settings(file.integrationId);
+    if (!settings) return failed('the integration no longer exists');
+    // The file is read as the file check (CLI) and the API's dry run read it: one reader (@bpo/schedule-file).
+    // A database or broker failure is thrown and retried by the consumer; a problem of the file ends it as failed.
+    const parts = readScheduleFile(this.repository.fileChunks(file.fileId), { ...settings, receivedAt: file.receivedAt }, {
+      limits: this.limits,
+      elapsedMs: () => performance.now() - startedAt - waitingMs,
+    });
+    let summary: ScheduleFileSummary = { rowCount: 0, rowErrorCount: 0 };
+    for await (const part of parts) {
+      if (part.kind === 'end') {
+        summary = part.summary;
+        break;
+      }
+      const { readings, chars } = part;
+      for (let i = 0; i < readings.length; i += 1) {
+        batchChars += chars[i];
+        const reading = readings[i];
+        if (reading.ok) {
+          const row = reading.row;
+          rows.add({ line: row.line, platformAgentId: row.platformAgentId, activity: row.activity, startAt: Date.parse(row.startAt), endAt: Date.parse(row.endAt), day: row.day });
+        } else if (reading.problems.length > 0) {
+          errors.push(...reading.problems);
+        }
+        if (rows.size + errors.length >= BATCH_SIZE || batchChars >= BATCH_MAX_CHARS) await flush();
+      }
+    }
+    if (summary.failure) return failed(summary.failure, summary.rowCount, summary.rowErrorCount);
+    await flush();
+    await settle();
+    const done = end(summary);
+    await send(done);
+    return done;
+  }
 }

@@ -1,4 +1,4 @@
-import { count, FileProblem, lineTooLong } from './schedule-text';
+import { count, FileProblem, lineTooLong } from './schedule-text.util';
 
 /**
  * What one file may hold. A file over a limit fails at once with a reason a BPO can act on, in

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse } from 'fast-csv';
 import * as fc from 'fast-check';
-import { csvRecords, CsvSyntaxError } from './csv-records';
+import { csvRecords, CsvSyntaxError } from './csv-records.util';
 
 async function* chunked(text: string, sizes: number[]): AsyncIterable<string> {
   let at = 0;

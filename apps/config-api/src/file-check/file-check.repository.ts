@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { isPlatform, PlatformAgentIdFields, type Platform, type ReplaceScope } from '@bpo/contracts';
+import type { MappingRule } from '@bpo/mapping-rules';
+import { isDateOrder, type DateOrder } from '@bpo/schedule-time';
+import type { StoredEvent } from '@bpo/snapshot-sync';
+import { notFound } from '../common/config-api.exception';
+
+/** What a dry run needs of an integration: how its files are read, mapped, resolved and applied. */
+export interface IntegrationForCheck {
+  platform: Platform;
+  timezone: string;
+  siteTimezone: string;
+  dateOrder: DateOrder;
+  encoding: string;
+  titleLines: number;
+  siteId: string;
+  scheduleId: string | null;
+  syncPastEvents: boolean;
+  replaceScope: ReplaceScope;
+  defaultEventTypeId: string | null;
+}
+
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+const isoSql = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The reads of a file check, the same the pipeline's stages make (mapping rules, agents by the
+ * platform's ID field, the schedule's stored events and day versions), in one read-only snapshot:
+ * a check can write nothing, and sees one consistent state of the schedule.
+ */
+@Injectable()
+export class FileCheckRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  readOnly<T>(work: (reads: FileCheckReads) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      await manager.query('SET TRANSACTION READ ONLY');
+      return work(new FileCheckReads(manager));
+    });
+  }
+}
+
+export class FileCheckReads {
+  constructor(private readonly manager: EntityManager) {}
+
+  /** The organization's integration (404 for another organization's or a missing one). */
+  async integration(organizationId: string, integrationId: string): Promise<IntegrationForCheck> {
+    const [row] = await this.manager.query(
+      `SELECT i.platform, COALESCE(i.timezone, s.timezone) AS timezone, s.timezone AS site_timezone, i.date_order, i.encoding, i.title_lines,
+              i.site_id, i.sync_past_events, i.replace_scope, i.default_event_type_id,
+              COALESCE(i.target_schedule_id, (SELECT id FROM schedules WHERE organization_id = i.organization_id AND is_default)) AS schedule_id
+         FROM integrations i JOIN sites s ON s.id = i.site_id WHERE i.id = $1 AND i.organization_id = $2`,
+      [integrationId, organizationId],
+    );
+    if (!row) throw notFound('integration', integrationId);
+    if (!isPlatform(row.platform) || !isDateOrder(row.date_order)) throw new Error(`integration ${integrationId} has an unknown platform or date order`);
+    return {
+      platform: row.platform,
+      timezone: row.timezone,
+      siteTimezone: row.site_timezone,
+      dateOrder: row.date_order,
+      encoding: row.encoding,
+      titleLines: row.title_lines,
+      siteId: row.site_id,
+      scheduleId: row.schedule_id,
+      syncPastEvents: row.sync_past_events,
+      replaceScope: row.replace_scope,
+      defaultEventTypeId: row.default_event_type_id,
+    };
+  }
+
+  /** The integration's mapping rules as they are now (a sync freezes them at its first batch). */
+  async mappingRules(integrationId: string): Promise<MappingRule[]> {
+    const rows: Array<{ id: string; match_type: MappingRule['matchType']; keyword: string; priority: MappingRule['priority']; event_type_id: string; position: string | number }> =
+      await this.manager.query('SELECT id, match_type, keyword, priority, event_type_id, position FROM mapping_rules WHERE integration_id = $1 ORDER BY position', [integrationId]);
+    return rows.map((row) => ({ id: row.id, matchType: row.match_type, keyword: row.keyword, priority: row.priority, eventTypeId: row.event_type_id, position: Number(row.position) }));
+  }
+
+  /** platform agent id -> agent id among the site's agents, by the platform's ID field (as agent-resolution finds them). */
+  async agentsByPlatformIds(siteId: string, platform: Platform, platformAgentIds: readonly string[]): Promise<Map<string, string>> {
+    if (platformAgentIds.length === 0) return new Map();
+    const rows: Array<{ platform_agent_id: string; agent_id: string }> = await this.manager.query(
+      'SELECT platform_agent_id, agent_id FROM agent_platform_ids WHERE site_id = $1 AND field = $2 AND platform_agent_id = ANY($3::text[])',
+      [siteId, PlatformAgentIdFields[platform], platformAgentIds],
+    );
+    return new Map(rows.map((row) => [row.platform_agent_id, row.agent_id]));
+  }
+
+  /** Day -> received time of the newest file applied to it (newest wins per day). */
+  async dayVersions(integrationId: string, range: DayRange): Promise<Map<string, string>> {
+    const rows: Array<{ day: string; file_received_at: Date }> = await this.manager.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, file_received_at FROM integration_day_versions WHERE integration_id = $1 AND day BETWEEN $2 AND $3`,
+      [integrationId, range.from, range.to],
+    );
+    return new Map(rows.map((row) => [row.day, new Date(row.file_received_at).toISOString()]));
+  }
+
+  /** Events this integration wrote in the schedule on the range's days, any agent. */
+  storedEvents(integrationId: string, scheduleId: string, range: DayRange): Promise<StoredEvent[]> {
+    return this.manager.query(
+      `SELECT id::text AS id, agent_id AS "agentId", event_type_id AS "eventTypeId", ${isoSql('start_at')} AS "startAt", ${isoSql('end_at')} AS "endAt",
+              to_char(day, 'YYYY-MM-DD') AS day
+         FROM schedule_events WHERE source_integration_id = $1 AND schedule_id = $2 AND day BETWEEN $3 AND $4 ORDER BY id`,
+      [integrationId, scheduleId, range.from, range.to],
+    );
+  }
+}
