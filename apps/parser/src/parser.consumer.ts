@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { FileReceivedV1, laneGroupId, PipelineLanes, type PipelineLane } from '@bpo/contracts';
-import { ConsumerRegistry, decodeOrReject, MessagePublisher, reportFileFailed } from '@bpo/messaging';
+import { ConsumerRegistry, MessagePublisher } from '@bpo/messaging';
+import { decodeOrReject, reportFileFailed } from '@bpo/pipeline';
 import { Metrics } from '@bpo/service-kit';
 import { ParserService } from './parser.service';
 

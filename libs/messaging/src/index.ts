@@ -8,7 +8,4 @@ export * from './inbox-outbox';
 export * from './outbox-relay';
 export * from './messaging.module';
 export * from './service-infrastructure';
-export * from './pipeline-messages';
-export * from './rows-stage';
-export * from './file-sync';
 export * from './consumer-lag';

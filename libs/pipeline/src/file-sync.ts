@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { laneOfFile, MessageHeaders, PipelineLanes, type FileReceivedV1, type Platform } from '@bpo/contracts';
-import { enqueueMessages } from './inbox-outbox';
-import type { OutgoingMessage } from './message-publisher';
+import { enqueueMessages, type OutgoingMessage } from '@bpo/messaging';
 
 /** A stored schedule file, as the pipeline needs to know it. */
 export interface StoredFile {
