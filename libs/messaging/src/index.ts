@@ -4,7 +4,7 @@ export * from './kafka-retry';
 export * from './message-publisher';
 export * from './message-consumer';
 export { classifyFailure, formatMinutes, transientLimitReason, type Classification, type FailureKind, type Unreachable } from './error-classification';
-export * from './inbox-outbox';
+export * from './outbox';
 export * from './outbox-relay';
 export * from './messaging.module';
 export * from './service-infrastructure';

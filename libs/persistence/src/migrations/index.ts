@@ -7,6 +7,7 @@ import { SyncRunProgress1764125000000 } from './1764125000000-SyncRunProgress';
 import { SftpLockouts1764130000000 } from './1764130000000-SftpLockouts';
 import { IntegrationStaleness1764140000000 } from './1764140000000-IntegrationStaleness';
 import { OutboxPayloadAsJson1764150000000 } from './1764150000000-OutboxPayloadAsJson';
+import { DropInbox1764160000000 } from './1764160000000-DropInbox';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   SftpLockouts1764130000000,
   IntegrationStaleness1764140000000,
   OutboxPayloadAsJson1764150000000,
+  DropInbox1764160000000,
 ];
