@@ -86,7 +86,7 @@ export class ParserService {
     });
 
     try {
-      const settings = await this.repository.settings(file.integrationId);
+      const settings = await this.repository.settings(file);
       if (!settings) throw new FileProblem('the integration no longer exists');
       const template = templateFor(settings.platform);
       const head = await readHead(decodeText(this.repository.fileChunks(file.fileId), settings.encoding), settings.titleLines, limits.maxLineChars);

@@ -1,5 +1,5 @@
-import { decodeMessage, FileReceivedV1, MessageHeaders, Topics } from '@bpo/contracts';
-import { fileReceivedMessage } from './file-sync';
+import { decodeMessage, FileReceivedV1, MessageHeaders, Topics, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
+import { fileReceivedMessage, withAnnouncedContext } from './file-sync';
 
 describe('fileReceivedMessage', () => {
   const file = {
@@ -30,5 +30,37 @@ describe('fileReceivedMessage', () => {
       fileId: file.fileId,
       platform: 'verint',
     });
+  });
+
+  const settings = { siteId: file.siteId, timezone: 'America/Chicago', siteTimezone: 'America/New_York', dateOrder: 'MM/DD/YYYY', encoding: 'windows-1252', titleLines: 2 };
+
+  it('carries the integration settings it was given, and stays valid without them (messages queued before settings)', () => {
+    const withSettings = decodeMessage(FileReceivedV1, JSON.stringify(fileReceivedMessage({ ...file, settings }, syncRunId, new Date()).value));
+    if (!withSettings.ok) throw new Error(withSettings.reason);
+    expect(withSettings.message.settings).toEqual(settings);
+    expect((fileReceivedMessage(file, syncRunId, new Date()).value as FileReceivedV1).settings).toBeUndefined();
+  });
+
+  it('refuses settings of the wrong shape', () => {
+    const value = { ...(fileReceivedMessage({ ...file, settings }, syncRunId, new Date()).value as FileReceivedV1), settings: { ...settings, siteId: 'nope', titleLines: -1 } };
+    const decoded = decodeMessage(FileReceivedV1, JSON.stringify(value));
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.reason).toMatch(/settings\.siteId.*settings\.titleLines|settings\.titleLines.*settings\.siteId/);
+  });
+});
+
+describe('withAnnouncedContext', () => {
+  const envelope = { messageId: 'parser:r:0', occurredAt: '2025-11-03T08:00:00.000Z', organizationId: 'o', integrationId: 'i', fileId: 'f', syncRunId: 'r' };
+  const batch = { ...envelope, kind: 'rows', sequence: 0, platformAgentIds: [], activities: [], days: [], rows: { line: [], agent: [], activity: [], startAt: [], endAt: [], day: [] }, errors: [] } as RowsBatchV2;
+  const end = { ...envelope, kind: 'end', batchCount: 1, rowCount: 0, rowErrorCount: 0, filename: 'a.csv', receivedAt: envelope.occurredAt } as FileEndV1;
+  const announced = { platform: 'nice_iex', settings: { siteId: 'site-1' } } as FileReceivedV1;
+
+  it('gives row batches the site and platform of the announcement', () => {
+    expect(withAnnouncedContext(batch, announced)).toEqual({ ...batch, siteId: 'site-1', platform: 'nice_iex' });
+  });
+
+  it('leaves end messages, and batches of a file announced without settings, as they are', () => {
+    expect(withAnnouncedContext(end, announced)).toBe(end);
+    expect(withAnnouncedContext(batch, { platform: 'nice_iex' } as FileReceivedV1)).toBe(batch);
   });
 });
