@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isPlatform, PlatformAgentIdFields } from '@bpo/contracts';
+import { isPlatform, PlatformAgentIdFields, type Platform } from '@bpo/contracts';
+
+/**
+ * Whose agents: the integration's site and platform, as its batches carry them from the file's
+ * announcement; a batch of a file announced without them names only the integration.
+ */
+export interface AgentScope {
+  integrationId: string;
+  siteId?: string;
+  platform?: Platform;
+}
 
 /** Finds the customer's agents by their id in an integration's platform. A port, for tests without a database. */
 export abstract class AgentDirectory {
   /** platform agent id -> agent id, among the agents of the integration's site, for the ids that are known. */
-  abstract findByPlatformIds(integrationId: string, platformAgentIds: readonly string[]): Promise<Map<string, string>>;
+  abstract findByPlatformIds(scope: AgentScope, platformAgentIds: readonly string[]): Promise<Map<string, string>>;
 }
 
 @Injectable()
@@ -17,8 +27,9 @@ export class TypeOrmAgentDirectory extends AgentDirectory {
     super();
   }
 
-  async findByPlatformIds(integrationId: string, platformAgentIds: readonly string[]): Promise<Map<string, string>> {
-    const integration = await this.integration(integrationId);
+  async findByPlatformIds(scope: AgentScope, platformAgentIds: readonly string[]): Promise<Map<string, string>> {
+    const integration =
+      scope.siteId && scope.platform ? { siteId: scope.siteId, field: PlatformAgentIdFields[scope.platform] } : await this.integration(scope.integrationId);
     const rows: Array<{ platform_agent_id: string; agent_id: string }> = await this.dataSource.query(
       `SELECT platform_agent_id, agent_id FROM agent_platform_ids
         WHERE site_id = $1 AND field = $2 AND platform_agent_id = ANY($3::text[])`,
@@ -27,6 +38,7 @@ export class TypeOrmAgentDirectory extends AgentDirectory {
     return new Map(rows.map((row) => [row.platform_agent_id, row.agent_id]));
   }
 
+  /** Only for batches of a file announced before messages carried the site and platform (during an upgrade). */
   private async integration(integrationId: string): Promise<{ siteId: string; field: string }> {
     const cached = this.integrations.get(integrationId);
     if (cached) return cached;

@@ -1,15 +1,17 @@
 import { columnsOf, resolvedRowsOf, type RowsBatchV2 } from '@bpo/contracts';
 import { PermanentMessageError } from '@bpo/messaging';
-import { AgentDirectory } from './agent-directory.repository';
+import { AgentDirectory, type AgentScope } from './agent-directory.repository';
 import { AgentResolutionService } from './agent-resolution.service';
 
 class InMemoryAgentDirectory extends AgentDirectory {
   readonly asked: string[][] = [];
+  readonly scopes: AgentScope[] = [];
   constructor(private readonly agents: Record<string, string>) {
     super();
   }
-  async findByPlatformIds(_integrationId: string, ids: readonly string[]) {
+  async findByPlatformIds(scope: AgentScope, ids: readonly string[]) {
     this.asked.push([...ids]);
+    this.scopes.push(scope);
     return new Map(ids.filter((id) => this.agents[id]).map((id) => [id, this.agents[id]]));
   }
 }
@@ -46,5 +48,16 @@ describe('AgentResolutionService', () => {
   it('refuses a batch that was not mapped first', async () => {
     const unmapped = { ...batch, eventTypeIds: undefined } as RowsBatchV2;
     await expect(new AgentResolutionService(new InMemoryAgentDirectory({})).resolveBatch(unmapped)).rejects.toBeInstanceOf(PermanentMessageError);
+  });
+
+  it("asks for the agents of the site and platform the batch carries from the file's announcement", async () => {
+    const directory = new InMemoryAgentDirectory({ A1: 'agent-a' });
+    const site = '00000000-0000-4000-8000-000000000051';
+    await new AgentResolutionService(directory).resolveBatch({ ...batch, integrationId: 'integration-1', siteId: site, platform: 'verint' } as RowsBatchV2);
+    await new AgentResolutionService(directory).resolveBatch({ ...batch, integrationId: 'integration-1' } as RowsBatchV2);
+    expect(directory.scopes).toEqual([
+      { integrationId: 'integration-1', siteId: site, platform: 'verint' },
+      { integrationId: 'integration-1', siteId: undefined, platform: undefined },
+    ]);
   });
 });

@@ -15,7 +15,7 @@ export class AgentResolutionService {
   async resolveBatch(batch: RowsBatchV2): Promise<RowsBatchV2> {
     const { eventTypeIds } = batch;
     if (!eventTypeIds) throw new PermanentMessageError('the batch has no eventTypeIds: agents are resolved after mapping');
-    const agents = await this.directory.findByPlatformIds(batch.integrationId, batch.platformAgentIds);
+    const agents = await this.directory.findByPlatformIds({ integrationId: batch.integrationId, siteId: batch.siteId, platform: batch.platform }, batch.platformAgentIds);
     const agentIds = batch.platformAgentIds.map((platformAgentId) => agents.get(platformAgentId) ?? null);
     const errors: RowErrorV1[] = [...batch.errors];
     if (agentIds.includes(null)) {

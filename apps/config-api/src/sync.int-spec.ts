@@ -172,6 +172,7 @@ describe('config-api: events, received files, sync reports and replays', () => {
             sizeBytes: bigContent.length,
             receivedAt: '2025-11-01T10:00:00.000Z',
             platform: 'custom',
+            settings: { siteId },
           },
         });
         const published = await expectEventually(() => {

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ConsumerRegistry, MessagePublisher, registerRowsStage } from '@bpo/messaging';
+import { ConsumerRegistry, MessagePublisher } from '@bpo/messaging';
+import { registerRowsStage } from '@bpo/pipeline';
 import { MappingService } from './mapping.service';
 
 @Injectable()

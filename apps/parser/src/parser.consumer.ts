@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { FileReceivedV1, laneGroupId, PipelineLanes, type PipelineLane } from '@bpo/contracts';
-import { ConsumerRegistry, decodeOrReject, MessagePublisher, reportFileFailed } from '@bpo/messaging';
+import { ConsumerRegistry, MessagePublisher } from '@bpo/messaging';
+import { decodeOrReject, reportFileFailed, withAnnouncedContext } from '@bpo/pipeline';
 import { Metrics } from '@bpo/service-kit';
 import { ParserService } from './parser.service';
 
@@ -25,7 +26,7 @@ export class ParserConsumer implements OnModuleInit {
           await this.parser.parseFile(
             file,
             async (out) => {
-              await this.publisher.publish([{ topic: topics.rowsParsed, key: file.integrationId, value: out }]);
+              await this.publisher.publish([{ topic: topics.rowsParsed, key: file.integrationId, value: withAnnouncedContext(out, file) }]);
               if (out.kind === 'rows') Metrics.rowsProcessed.inc({ stage: 'parser' }, out.rows.line.length);
             },
             message.heartbeat,

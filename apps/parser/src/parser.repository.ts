@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isPlatform, type Platform } from '@bpo/contracts';
+import { isPlatform, type FileReceivedV1, type Platform } from '@bpo/contracts';
+import { PermanentMessageError } from '@bpo/messaging';
 import { DEFAULT_ROW_HORIZON, isDateOrder, type DateOrder, type RowHorizon } from '@bpo/schedule-time';
 import { ParserConfig } from './parser.config';
 
@@ -18,12 +19,24 @@ export interface IntegrationParseSettings {
 
 /** What the parser reads from PostgreSQL. A port, so the parsing service can be tested without a database. */
 export abstract class ParserRepository {
-  abstract settings(integrationId: string): Promise<IntegrationParseSettings | null>;
+  /** The file's parse settings: those its message carries, else (a message announced before they were) the integration's. */
+  abstract settings(file: FileReceivedV1): Promise<IntegrationParseSettings | null>;
   /** The stored file's bytes, chunk by chunk, never the whole file at once. */
   abstract fileChunks(fileId: string): AsyncIterable<Buffer>;
 }
 
 const CHUNKS_PER_QUERY = 4;
+
+/**
+ * The parse settings a file-received message carries (as of the file's announcement). A date order
+ * no template knows can never parse: the message is refused as permanent (dead-lettered, file failed).
+ */
+export function announcedParseSettings(file: FileReceivedV1, rowHorizon: IntegrationParseSettings['rowHorizon']): IntegrationParseSettings | null {
+  const { settings } = file;
+  if (!settings) return null;
+  if (!isDateOrder(settings.dateOrder)) throw new PermanentMessageError(`unknown date order ${JSON.stringify(settings.dateOrder)}`);
+  return { platform: file.platform, timezone: settings.timezone, siteTimezone: settings.siteTimezone, dateOrder: settings.dateOrder, encoding: settings.encoding, titleLines: settings.titleLines, rowHorizon };
+}
 
 @Injectable()
 export class TypeOrmParserRepository extends ParserRepository {
@@ -37,7 +50,10 @@ export class TypeOrmParserRepository extends ParserRepository {
     this.rowHorizon = config ? { maxDaysAhead: config.ROW_MAX_DAYS_AHEAD, maxDaysBehind: config.ROW_MAX_DAYS_BEHIND } : { ...DEFAULT_ROW_HORIZON };
   }
 
-  async settings(integrationId: string): Promise<IntegrationParseSettings | null> {
+  async settings(file: FileReceivedV1): Promise<IntegrationParseSettings | null> {
+    if (file.settings) return announcedParseSettings(file, this.rowHorizon);
+    // Only for a file-received message queued before messages carried settings (during an upgrade).
+    const integrationId = file.integrationId;
     const rows = await this.dataSource.query(
       `SELECT i.platform, COALESCE(i.timezone, s.timezone) AS timezone, s.timezone AS site_timezone,
               i.date_order, i.encoding, i.title_lines

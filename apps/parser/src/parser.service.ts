@@ -84,7 +84,7 @@ export class ParserService {
       return done;
     };
 
-    const settings = await this.repository.settings(file.integrationId);
+    const settings = await this.repository.settings(file);
     if (!settings) return failed('the integration no longer exists');
     // The file is read as the file check (CLI) and the API's dry run read it: one reader (@bpo/schedule-file).
     // A database or broker failure is thrown and retried by the consumer; a problem of the file ends it as failed.

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { FileFailedV1, laneGroupId, PipelineLanes, Topics, type PipelineLane } from '@bpo/contracts';
-import { ConsumerRegistry, decodeFileMessage, decodeOrReject, MessagePublisher, reportFileFailed } from '@bpo/messaging';
+import { ConsumerRegistry, MessagePublisher } from '@bpo/messaging';
+import { decodeFileMessage, decodeOrReject, reportFileFailed } from '@bpo/pipeline';
 import { ScheduleWriterService } from './schedule-writer.service';
 
 @Injectable()

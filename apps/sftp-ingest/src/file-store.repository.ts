@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { Platform } from '@bpo/contracts';
 import { Metrics } from '@bpo/service-kit';
-import { MessagingLifecycle, queueFileForSync } from '@bpo/messaging';
+import { MessagingLifecycle } from '@bpo/messaging';
+import { queueFileForSync } from '@bpo/pipeline';
 import type { ChunkSink } from './staged-upload';
 
 /** The integration an upload belongs to: everything the stored rows and the message need. */

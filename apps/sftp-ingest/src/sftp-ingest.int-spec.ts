@@ -115,6 +115,8 @@ describe('sftp-ingest: uploads over SFTP become stored files and file-received m
       sha256: sha256Hex(content),
       receivedAt: file.received_at.toISOString(),
       platform: 'nice_iex',
+      // The integration's settings as of the announcement (its zone defaults to the site's).
+      settings: { siteId: acme.siteId, timezone: 'Europe/Paris', siteTimezone: 'Europe/Paris', dateOrder: 'YYYY-MM-DD', encoding: 'utf-8', titleLines: 0 },
     });
     expect(message.headers[MessageHeaders.MessageId]).toBe(`file-received:${runs[0].id}`);
     expect(decodeMessage(FileReceivedV1, JSON.stringify(message.value))).toMatchObject({ ok: true });

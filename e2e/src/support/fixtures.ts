@@ -156,6 +156,13 @@ export async function storeFile(db: Db, setup: Setup, filename: string, content:
     `INSERT INTO sync_runs (organization_id, integration_id, site_id, file_id) VALUES ($1, $2, $3, $4) RETURNING id`,
     [setup.organizationId, setup.integrationId, setup.siteId, fileId],
   );
+  // The integration's platform and settings as sftp-ingest's announcement carries them (queueFileForSync).
+  const { platform, ...settings } = await db.one<NonNullable<FileReceivedV1['settings']> & { platform: Platform }>(
+    `SELECT i.platform, i.site_id AS "siteId", COALESCE(i.timezone, s.timezone) AS timezone, s.timezone AS "siteTimezone", i.date_order AS "dateOrder",
+            i.encoding, i.title_lines AS "titleLines"
+       FROM integrations i JOIN sites s ON s.id = i.site_id WHERE i.id = $1`,
+    [setup.integrationId],
+  );
   const message: FileReceivedV1 = {
     messageId: `file-received:${syncRunId}`,
     occurredAt: receivedAt.toISOString(),
@@ -167,7 +174,8 @@ export async function storeFile(db: Db, setup: Setup, filename: string, content:
     sizeBytes: bytes.length,
     sha256,
     receivedAt: receivedAt.toISOString(),
-    platform: 'custom',
+    platform,
+    settings,
   };
   return { message, fileId, syncRunId };
 }

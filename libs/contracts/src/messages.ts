@@ -33,12 +33,34 @@ export abstract class PipelineEnvelopeV1 {
   @IsUUID() syncRunId: string;
 }
 
+/**
+ * The integration's settings as they were when its file was announced, so the stages read them
+ * from the messages rather than each reading the integration again (a setting changed later applies
+ * from the next file on). The file's bytes stay in the database, behind its `fileId`.
+ */
+export class FileSettingsV1 {
+  @IsUUID() siteId: string;
+  /** The integration's time zone, defaulted to its site's. */
+  @IsString() @MinLength(1) timezone: string;
+  @IsString() @MinLength(1) siteTimezone: string;
+  /** A platform template date order (schedule-time's DateOrders; contracts import nothing of ours, so the parser checks it). */
+  @IsString() @MinLength(1) dateOrder: string;
+  @IsString() @MinLength(1) encoding: string;
+  /** Title lines above the header. */
+  @IsInt() @Min(0) titleLines: number;
+}
+
 export class FileReceivedV1 extends PipelineEnvelopeV1 {
   @IsString() filename: string;
   @IsInt() @Min(0) sizeBytes: number;
   @Matches(/^[0-9a-f]{64}$/) sha256: string;
   @IsISO8601() receivedAt: string;
   @IsIn(Platforms) platform: Platform;
+  /**
+   * Additive: every file announced since messages carried settings has them; a message queued
+   * before that has none, and the parser then reads them from the integration.
+   */
+  @IsOptional() @ValidateNested() @Type(() => FileSettingsV1) settings?: FileSettingsV1;
 }
 
 /** A row problem, reported with its line (1-based, as a text editor counts) and column when known. */
@@ -88,6 +110,13 @@ export class RowsBatchV2 extends PipelineEnvelopeV1 {
   @IsIn(['rows']) kind: 'rows';
   /** 0-based position of the batch in its file. */
   @IsInt() @Min(0) sequence: number;
+  /**
+   * The integration's site and platform, from the file's announcement (FileSettingsV1), carried on
+   * by every stage: agent-resolution finds agents by them. Absent in batches of a file announced
+   * without settings; agent-resolution then reads them from the integration.
+   */
+  @IsOptional() @IsUUID() siteId?: string;
+  @IsOptional() @IsIn(Platforms) platform?: Platform;
   /** The batch's distinct platform agent ids, activities and days, which the row columns name by position. */
   @Validate(TextListShape) platformAgentIds: string[];
   @Validate(TextListShape) activities: string[];

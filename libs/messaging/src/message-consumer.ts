@@ -62,7 +62,9 @@ export interface ConsumerOptions {
 /**
  * At-least-once consumption: the offset is committed only after the handler resolved, or after the
  * message was safely dead-lettered. Handlers must therefore be idempotent: a redelivered message
- * must not apply its effect twice (no consumer uses the inbox table's `claimMessage` today).
+ * must not apply its effect twice. There is no inbox table: each stage's effect is idempotent by
+ * itself (message ids derived from the sync run and batch, the writer staging each batch once and
+ * applying a run once under its row lock), so a claim per message would only add a write.
  * A failing message is retried in place with backoff, never forever (see classifyFailure):
  * content problems are dead-lettered at once; transient failures (database or broker away) are
  * retried until the infrastructure is back, up to `transientRetryMs`; a lost group membership

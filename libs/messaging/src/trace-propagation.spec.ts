@@ -2,7 +2,7 @@ import type { EachMessagePayload, Kafka, ProducerBatch } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { startTracing, stopTracing, withSpan } from '@bpo/service-kit';
-import { enqueueMessages } from './inbox-outbox';
+import { enqueueMessages } from './outbox';
 import { MessageConsumer, type ReceivedMessage } from './message-consumer';
 import { MessagePublisher } from './message-publisher';
 

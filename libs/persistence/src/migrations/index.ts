@@ -8,6 +8,7 @@ import { SftpLockouts1764130000000 } from './1764130000000-SftpLockouts';
 import { IntegrationStaleness1764140000000 } from './1764140000000-IntegrationStaleness';
 import { OutboxPayloadAsJson1764150000000 } from './1764150000000-OutboxPayloadAsJson';
 import { DeadLettersBySyncRun1764155000000 } from './1764155000000-DeadLettersBySyncRun';
+import { DropInbox1764160000000 } from './1764160000000-DropInbox';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   IntegrationStaleness1764140000000,
   OutboxPayloadAsJson1764150000000,
   DeadLettersBySyncRun1764155000000,
+  DropInbox1764160000000,
 ];

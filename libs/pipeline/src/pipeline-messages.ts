@@ -1,9 +1,7 @@
 import type { ClassConstructor } from 'class-transformer';
 import { decodeMessage, decodeParsed, type DecodeResult, FileEndV1, FileFailedV1, RowsBatchV2, Topics, type FileMessageV1, type PipelineStage } from '@bpo/contracts';
 import { annotateSpan } from '@bpo/service-kit';
-import { PermanentMessageError, type DeadLetter, type ReceivedMessage } from './message-consumer';
-import { transientLimitReason } from './error-classification';
-import type { MessagePublisher } from './message-publisher';
+import { PermanentMessageError, transientLimitReason, type DeadLetter, type MessagePublisher, type ReceivedMessage } from '@bpo/messaging';
 
 /** Decodes and validates a message; one that is not a valid contract message can never succeed. */
 export function decodeOrReject<T extends object>(type: ClassConstructor<T>, message: ReceivedMessage): T {

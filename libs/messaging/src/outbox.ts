@@ -7,18 +7,6 @@ import { OUTBOX_CHANNEL } from './outbox-relay';
 export const OUTBOX_KEY_LOCK_CLASS = 7_310_412;
 
 /**
- * Records that a consumer group processed a message, inside the transaction of its effect.
- * Returns false when it was processed before: the caller then does nothing (exactly-once effect).
- */
-export async function claimMessage(manager: EntityManager, consumerGroup: string, messageId: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    'INSERT INTO inbox (consumer_group, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING message_id',
-    [consumerGroup, messageId],
-  );
-  return rows.length === 1;
-}
-
-/**
  * Queues messages in the same transaction as the change they announce; the relay publishes them,
  * in queue order per key, in requests bounded by bytes. At commit, the active relay (whichever
  * service runs it) is notified and publishes at once. A message over the publisher's hard maximum

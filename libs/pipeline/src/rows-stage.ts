@@ -1,7 +1,6 @@
 import { laneGroupId, PipelineLanes, type PipelineHop, type PipelineLane, type PipelineStage, type RowsBatchV2 } from '@bpo/contracts';
 import { Metrics } from '@bpo/service-kit';
-import type { ConsumerRegistry } from './messaging.module';
-import type { MessagePublisher } from './message-publisher';
+import type { ConsumerRegistry, MessagePublisher } from '@bpo/messaging';
 import { decodeFileMessage, reportFileFailed } from './pipeline-messages';
 
 export interface RowsStageOptions {

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { laneOfFile, MessageHeaders, PipelineLanes, type FileMessageV1, type FileReceivedV1, type FileSettingsV1, type Platform } from '@bpo/contracts';
+import { enqueueMessages, type OutgoingMessage } from '@bpo/messaging';
+
+/** A stored schedule file, as the pipeline needs to know it. */
+export interface StoredFile {
+  organizationId: string;
+  integrationId: string;
+  siteId: string;
+  platform: Platform;
+  fileId: string;
+  filename: string;
+  sizeBytes: number;
+  sha256: string;
+  receivedAt: Date;
+  /** The integration's settings at the announcement, carried by the message (absent: the parser reads them). */
+  settings?: FileSettingsV1;
+}
+
+/**
+ * The file-received message of one sync run of a file, in its size's lane: keyed by integration
+ * (one integration's files of a lane stay in order), with an id per sync run so a re-sent copy is
+ * recognised downstream.
+ */
+export function fileReceivedMessage(file: StoredFile, syncRunId: string, now: Date): OutgoingMessage {
+  const value: FileReceivedV1 = {
+    messageId: `file-received:${syncRunId}`,
+    occurredAt: now.toISOString(),
+    organizationId: file.organizationId,
+    integrationId: file.integrationId,
+    fileId: file.fileId,
+    syncRunId,
+    filename: file.filename,
+    sizeBytes: file.sizeBytes,
+    sha256: file.sha256,
+    receivedAt: file.receivedAt.toISOString(),
+    platform: file.platform,
+    ...(file.settings ? { settings: file.settings } : {}),
+  };
+  return { topic: PipelineLanes[laneOfFile(file.sizeBytes)].fileReceived, key: file.integrationId, value, headers: { [MessageHeaders.MessageId]: value.messageId } };
+}
+
+/**
+ * Starts a sync run of a stored file, inside the caller's transaction: the `processing` run and its
+ * file-received message in the outbox commit together (a new upload, or a replay). The message
+ * carries the integration's settings as of now, read in the same transaction. Returns the run id.
+ */
+export async function queueFileForSync(manager: EntityManager, file: StoredFile, now: Date): Promise<string> {
+  const settings = await integrationSettings(manager, file.integrationId);
+  const syncRunId = randomUUID();
+  await manager.query(
+    `INSERT INTO sync_runs (id, organization_id, integration_id, site_id, file_id, status, started_at)
+     VALUES ($1, $2, $3, $4, $5, 'processing', $6)`,
+    [syncRunId, file.organizationId, file.integrationId, file.siteId, file.fileId, now],
+  );
+  await enqueueMessages(manager, [fileReceivedMessage({ ...file, settings }, syncRunId, now)]);
+  return syncRunId;
+}
+
+/** What the stages need to know of the integration, as the file-received message carries it. */
+async function integrationSettings(manager: EntityManager, integrationId: string): Promise<FileSettingsV1> {
+  const rows: Array<{ site_id: string; timezone: string; site_timezone: string; date_order: string; encoding: string; title_lines: number }> = await manager.query(
+    `SELECT i.site_id, COALESCE(i.timezone, s.timezone) AS timezone, s.timezone AS site_timezone, i.date_order, i.encoding, i.title_lines
+       FROM integrations i JOIN sites s ON s.id = i.site_id WHERE i.id = $1`,
+    [integrationId],
+  );
+  if (rows.length === 0) throw new Error(`integration ${integrationId} no longer exists`);
+  const [row] = rows;
+  return { siteId: row.site_id, timezone: row.timezone, siteTimezone: row.site_timezone, dateOrder: row.date_order, encoding: row.encoding, titleLines: row.title_lines };
+}
+
+/**
+ * A file message the parser sends, with what later stages need of the file's announcement: row
+ * batches carry the integration's site and platform on to agent-resolution. Unchanged for a file
+ * announced without settings (those stages then read the integration) and for the end message.
+ */
+export function withAnnouncedContext(message: FileMessageV1, file: FileReceivedV1): FileMessageV1 {
+  if (message.kind !== 'rows' || !file.settings) return message;
+  return { ...message, siteId: file.settings.siteId, platform: file.platform };
+}

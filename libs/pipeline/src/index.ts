@@ -1,0 +1,3 @@
+export * from './pipeline-messages';
+export * from './rows-stage';
+export * from './file-sync';
