@@ -68,6 +68,7 @@ const ROUTES: [Method, string, Role | 'operator'][] = [
   ['get', '/v1/integrations/{id}/files/{fileId}', 'basic'],
   ['get', '/v1/integrations/{id}/files/{fileId}/content', 'basic'],
   ['post', '/v1/integrations/{id}/files/{fileId}/replay', 'manager'],
+  ['post', '/v1/integrations/{id}/files/check', 'basic'],
 ];
 
 /** A concrete path with fresh ids (or a real platform name). */
