@@ -2,15 +2,15 @@ import { Badge, Button, Card, FileInput, Group, Modal, Select, Stack, Table, Tex
 import { useDisclosure, useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { Agent, ImportResult, Integration, ListOf, PlatformField, PlatformIds, Site } from '../api/api.types';
-import { ApiError } from '../api/problem.util';
 import { withQuery } from '../api/api-client';
 import { useIntegrations, useSites } from '../api/queries';
 import { useApi } from '../session/session.context';
 import { PLATFORM_FIELD_LABELS } from '../ui/format.util';
 import { ErrorAlert, QueryState } from '../ui/query-state';
 import { PermittedButton } from '../ui/permitted';
+import { mutationForm } from '../ui/mutation-form';
 
 /** The platform ID fields a site's agents may have: one per integration of the site. */
 export function fieldsOfSite(siteId: string | null, integrations: Integration[]): PlatformField[] {
@@ -144,11 +144,7 @@ function AgentForm({ agent, siteId, fields, onDone }: { agent: Agent | null; sit
       onDone();
     },
   });
-  const fieldError = (field: string) => (save.error instanceof ApiError ? save.error.fieldProblems(field) : undefined);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate();
-  };
+  const { fieldError, submit } = mutationForm(save);
   return (
     <form onSubmit={submit}>
       <Stack>

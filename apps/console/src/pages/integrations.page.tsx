@@ -2,16 +2,16 @@ import { Anchor, Button, Checkbox, Group, Modal, Stack, Switch, Table, Text, Tex
 import { useDisclosure, useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Site } from '../api/api.types';
-import { ApiError } from '../api/problem.util';
 import { useIntegrations, usePlatforms, useSites } from '../api/queries';
 import { useApi } from '../session/session.context';
 import { formatDateTime } from '../ui/format.util';
 import { ErrorAlert, QueryState } from '../ui/query-state';
 import { StatusBadge } from '../ui/status-badge';
 import { PermittedButton } from '../ui/permitted';
+import { mutationForm } from '../ui/mutation-form';
 
 const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
@@ -181,11 +181,7 @@ function CreateSiteForm({ onDone }: { onDone: () => void }) {
       onDone();
     },
   });
-  const fieldError = (field: string) => (create.error instanceof ApiError ? create.error.fieldProblems(field) : undefined);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
+  const { fieldError, submit } = mutationForm(create);
   return (
     <form onSubmit={submit}>
       <Stack>

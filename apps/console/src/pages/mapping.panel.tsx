@@ -2,15 +2,15 @@ import { Badge, Button, Card, Grid, Group, Modal, Select, Stack, Table, Text, Te
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { EventType, Integration, MappingPreviewItem, MappingRule, MappingRuleList, MatchType, Priority } from '../api/api.types';
-import { ApiError } from '../api/problem.util';
 import { useEventTypes } from '../api/queries';
 import { useApi } from '../session/session.context';
 import { MATCH_TYPE_LABELS, PRIORITY_LABELS, PRIORITY_ORDER } from '../ui/format.util';
 import { ErrorAlert, QueryState } from '../ui/query-state';
 import { usePermission } from '../session/permissions';
 import { PermissionNote, PermittedButton } from '../ui/permitted';
+import { mutationForm } from '../ui/mutation-form';
 
 const MATCH_TYPES = (Object.keys(MATCH_TYPE_LABELS) as MatchType[]).map((value) => ({ value, label: MATCH_TYPE_LABELS[value] }));
 const PRIORITIES = PRIORITY_ORDER.map((value) => ({ value, label: PRIORITY_LABELS[value] }));
@@ -173,11 +173,7 @@ function RuleForm({
       onDone();
     },
   });
-  const fieldError = (field: string) => (save.error instanceof ApiError ? save.error.fieldProblems(field) : undefined);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate();
-  };
+  const { fieldError, submit } = mutationForm(save);
   return (
     <form onSubmit={submit}>
       <Stack>
