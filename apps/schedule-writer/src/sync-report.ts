@@ -1,4 +1,7 @@
 import { SYNC_STATUS_MAX_ERRORS, type RowErrorV1, type SyncStatus } from '@bpo/contracts';
+import { unknownAgentError } from '@bpo/pipeline';
+
+export { MAX_LINES_NAMED, unknownAgentError } from '@bpo/pipeline';
 
 export interface ReportedError {
   line: number;
@@ -6,9 +9,6 @@ export interface ReportedError {
   code: string;
   message: string;
 }
-
-/** Lines named in an `unknown_agent` error; more are shown as `...`. */
-export const MAX_LINES_NAMED = 10;
 
 /**
  * Orders a file's row errors by line, and folds the `unknown_agent` errors into one per platform
@@ -31,20 +31,6 @@ export function reportRowErrors(errors: readonly RowErrorV1[]): ReportedError[] 
     reported.push(unknownAgentError(platformAgentId, lines.length, lines));
   }
   return reported.sort((a, b) => a.line - b.line);
-}
-
-/**
- * One platform agent id that no agent of the site has, with how many rows name it and (the first
- * of) their lines in order. `firstLines` may be cut to MAX_LINES_NAMED + 1 by the caller.
- */
-export function unknownAgentError(platformAgentId: string, rows: number, firstLines: readonly number[]): ReportedError {
-  const named = firstLines.slice(0, MAX_LINES_NAMED).join(', ') + (rows > MAX_LINES_NAMED ? ', ...' : '');
-  return {
-    line: firstLines[0],
-    column: 'agent_id',
-    code: 'unknown_agent',
-    message: `no agent of the site has platform id "${platformAgentId}": ${rows} row${rows === 1 ? '' : 's'} (line${rows === 1 ? '' : 's'} ${named})`,
-  };
 }
 
 /** The first errors travel on the sync-status topic; the API pages through all of them. */

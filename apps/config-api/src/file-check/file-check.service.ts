@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { RowErrorCode } from '@bpo/contracts';
 import { MappingRuleSet } from '@bpo/mapping-rules';
+import { unknownAgentError } from '@bpo/pipeline';
 import { DEFAULT_PARSE_LIMITS, readScheduleFile } from '@bpo/schedule-file';
 import { endOfLocalDay, type NormalizedRow } from '@bpo/schedule-time';
 import { planSnapshotSync, windowChunks, type IncomingEvent } from '@bpo/snapshot-sync';
@@ -13,9 +14,6 @@ export const FILE_CHECK_MAX_ERRORS = 1000;
 
 /** Rows planned at once, as the writer's default WRITER_ROWS_PER_RANGE: the stored events of one range are in memory at a time. */
 const ROWS_PER_RANGE = 25_000;
-
-/** Lines named in a folded `unknown_agent` error, as the writer names them. */
-const MAX_LINES_NAMED = 10;
 
 /** Chunks the body is read in, as a stored file is. */
 const CHUNK_BYTES = 64 * 1024;
@@ -107,7 +105,7 @@ export class FileCheckService {
       }
     }
     counts.rowErrors = errors.length + [...unknown.values()].reduce((sum, lines) => sum + lines.length, 0);
-    for (const [platformAgentId, lines] of unknown) errors.push(unknownAgentError(platformAgentId, lines));
+    for (const [platformAgentId, lines] of unknown) errors.push(unknownAgentError(platformAgentId, lines.length, lines));
 
     // 4. The writer: the window in day ranges, each planned by the snapshot rule against the stored events and day versions.
     const window = summary.window ?? null;
@@ -140,16 +138,4 @@ export class FileCheckService {
 
 async function* chunksOf(content: Buffer): AsyncIterable<Buffer> {
   for (let at = 0; at < content.length; at += CHUNK_BYTES) yield content.subarray(at, at + CHUNK_BYTES);
-}
-
-/** One platform agent id no agent of the site has, with its rows and (the first of) their lines: as the writer reports it. */
-function unknownAgentError(platformAgentId: string, lines: readonly number[]): CheckError {
-  const rows = lines.length;
-  const named = lines.slice(0, MAX_LINES_NAMED).join(', ') + (rows > MAX_LINES_NAMED ? ', ...' : '');
-  return {
-    line: lines[0],
-    column: 'agent_id',
-    code: 'unknown_agent',
-    message: `no agent of the site has platform id "${platformAgentId}": ${rows} row${rows === 1 ? '' : 's'} (line${rows === 1 ? '' : 's'} ${named})`,
-  };
 }
