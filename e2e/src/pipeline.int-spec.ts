@@ -224,6 +224,64 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
     expect((await eventsOf(setup))[0]).toMatchObject({ id: before[0].id, end_at: utc(d1, '18:00') });
   });
 
+  it('leaves out the rows of a re-sent file’s unchanged agent-days, keeps their events and ids, and reads all again once the mapping rules change', async () => {
+    const setup = await arrangeOrganization(db);
+    const rows = (a2End: string): Array<[string, string, string, string]> => [
+      ['A1', `${d1}T09:00:00`, `${d1}T13:00:00`, 'Phones'],
+      ['A1', `${d1}T13:00:00`, `${d1}T14:00:00`, 'Lunch'],
+      ['A1', `${d2}T09:00:00`, `${d2}T17:00:00`, 'Phones'],
+      ['A2', `${d1}T09:00:00`, `${d1}T${a2End}:00`, 'Phones'],
+      // No rule maps Training: an agent-day with a row error is never left out, so its error is reported every time.
+      ['A3', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Training'],
+    ];
+    const entries = (syncRunId: string) =>
+      db.query<{ agent: string; day: string; skipped: boolean }>(
+        `SELECT platform_agent_id AS agent, to_char(day, 'YYYY-MM-DD') AS day, skipped FROM sync_run_agent_days WHERE sync_run_id = $1 ORDER BY 1, 2`,
+        [syncRunId],
+      );
+    const first = await storeAndAnnounceFile(db, setup, namespace, 'full-1.csv', customCsv(rows('17:00')));
+    expect((await statusOf(first.syncRunId)).value.counts).toMatchObject({ created: 4, rowErrors: 1 });
+    const before = await eventsOf(setup);
+
+    const second = await storeAndAnnounceFile(db, setup, namespace, 'full-2.csv', customCsv(rows('18:00')));
+    expect((await statusOf(second.syncRunId)).value).toMatchObject({
+      status: 'succeeded_with_errors',
+      counts: { rows: 5, created: 0, updated: 1, deleted: 0, unchanged: 3, rowErrors: 1 },
+    });
+    expect(await entries(second.syncRunId)).toEqual([
+      { agent: 'A1', day: d1, skipped: true },
+      { agent: 'A1', day: d2, skipped: true },
+      { agent: 'A2', day: d1, skipped: false },
+      { agent: 'A3', day: d1, skipped: false },
+    ]);
+    const after = await eventsOf(setup);
+    expect(after.map((e) => [e.id, e.agent, e.type, e.start_at])).toEqual([
+      [before[0].id, 'A1', 'Phones', utc(d1, '09:00')],
+      [before[1].id, 'A1', 'Lunch', utc(d1, '13:00')],
+      [before[2].id, 'A1', 'Phones', utc(d2, '09:00')],
+      [before[3].id, 'A2', 'Phones', utc(d1, '09:00')],
+    ]);
+
+    // Lunch now maps to Break: the same file again leaves nothing out, and A1's lunch changes type.
+    await db.query(`UPDATE mapping_rules SET event_type_id = $2 WHERE integration_id = $1 AND keyword = '^lunch( break)?$'`, [setup.integrationId, setup.eventTypes.Break]);
+    const third = await storeAndAnnounceFile(db, setup, namespace, 'full-3.csv', customCsv(rows('18:00')));
+    expect((await statusOf(third.syncRunId)).value.counts).toMatchObject({ created: 0, updated: 1, deleted: 0, unchanged: 3, rowErrors: 1 });
+    expect((await entries(third.syncRunId)).every((entry) => !entry.skipped)).toBe(true);
+    expect((await eventsOf(setup)).map((e) => [e.id, e.type])).toEqual([
+      [before[0].id, 'Phones'],
+      [before[1].id, 'Break'],
+      [before[2].id, 'Phones'],
+      [before[3].id, 'Phones'],
+    ]);
+    // Only the runs that last applied a day keep their entries.
+    const kept = await db.query<{ sync_run_id: string }>(`SELECT DISTINCT sync_run_id FROM sync_run_agent_days WHERE sync_run_id = ANY($1::uuid[])`, [[first.syncRunId, second.syncRunId, third.syncRunId]]);
+    await expectEventually(async () => {
+      const left = await db.query<{ sync_run_id: string }>(`SELECT DISTINCT sync_run_id FROM sync_run_agent_days WHERE sync_run_id = ANY($1::uuid[])`, [[first.syncRunId, second.syncRunId]]);
+      expect(left).toEqual([]);
+    });
+    expect(kept.map((row) => row.sync_run_id)).toContain(third.syncRunId);
+  });
+
   it('applies a many-day file range by range exactly, and tells downstream every change once, in parts bounded by size', async () => {
     const setup = await arrangeOrganization(db);
     const agents = Array.from({ length: 60 }, (_, index) => `B${index}`);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { MappingRule } from '@bpo/mapping-rules';
+import { mappingRulesJsonSql } from '@bpo/pipeline';
 
 export interface RuleSnapshot {
   rules: MappingRule[];
@@ -31,10 +32,7 @@ export class TypeOrmMappingRuleSnapshots extends MappingRuleSnapshots {
   async forSyncRun(syncRunId: string, integrationId: string): Promise<RuleSnapshot> {
     await this.dataSource.query(
       `INSERT INTO sync_run_mapping_rules (sync_run_id, rules, default_event_type_id)
-       SELECT $1, COALESCE((SELECT jsonb_agg(jsonb_build_object(
-                 'id', r.id, 'matchType', r.match_type, 'keyword', r.keyword, 'priority', r.priority,
-                 'eventTypeId', r.event_type_id, 'position', r.position) ORDER BY r.position)
-               FROM mapping_rules r WHERE r.integration_id = i.id), '[]'::jsonb),
+       SELECT $1, ${mappingRulesJsonSql('i')},
               i.default_event_type_id
          FROM integrations i WHERE i.id = $2
        ON CONFLICT (sync_run_id) DO NOTHING`,

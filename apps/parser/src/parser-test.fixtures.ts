@@ -1,13 +1,26 @@
 // Test helpers: the parser over an in-memory stored file (no database, no broker).
-import { rowsOf, type FileReceivedV1, type RowsBatchV2 } from '@bpo/contracts';
+import { agentDaysOf, rowsOf, type FileReceivedV1, type RowsBatchV2 } from '@bpo/contracts';
 import { DEFAULT_ROW_HORIZON } from '@bpo/schedule-time';
 import { ParserRepository, type IntegrationParseSettings } from './parser.repository';
 import { ParserService, type FileMessage } from './parser.service';
 import type { ParseLimits } from '@bpo/schedule-file';
+import type { DigestTable } from '@bpo/snapshot-sync';
 
 class InMemoryParserRepository extends ParserRepository {
-  constructor(private readonly content: Buffer, private readonly overrides: Partial<IntegrationParseSettings> = {}, private readonly chunkBytes = 7) {
+  /** The days the service asked digests from. */
+  readonly digestsAskedFrom: string[] = [];
+
+  constructor(
+    private readonly content: Buffer,
+    private readonly overrides: Partial<IntegrationParseSettings> = {},
+    private readonly chunkBytes = 7,
+    private readonly stored: DigestTable | null = null,
+  ) {
     super();
+  }
+  async storedDigests(_file: FileReceivedV1, fromDay: string): Promise<DigestTable | null> {
+    this.digestsAskedFrom.push(fromDay);
+    return this.stored;
   }
   async settings(): Promise<IntegrationParseSettings> {
     return { platform: 'custom', timezone: 'America/New_York', siteTimezone: 'America/New_York', dateOrder: 'YYYY-MM-DD', encoding: 'utf-8', titleLines: 0, rowHorizon: { ...DEFAULT_ROW_HORIZON }, ...this.overrides };
@@ -32,15 +45,22 @@ export const file: FileReceivedV1 = {
   platform: 'custom',
 };
 
-export async function parse(content: string | Buffer, overrides: Partial<IntegrationParseSettings> = {}, limits?: ParseLimits, chunkBytes?: number) {
+/** What a file was last applied as (its agent-day digests), and how it is announced. */
+export interface ParseOptions {
+  stored?: DigestTable;
+  announced?: Partial<FileReceivedV1>;
+}
+
+export async function parse(content: string | Buffer, overrides: Partial<IntegrationParseSettings> = {}, limits?: ParseLimits, chunkBytes?: number, options: ParseOptions = {}) {
   const sent: FileMessage[] = [];
-  const service = new ParserService(new InMemoryParserRepository(Buffer.isBuffer(content) ? content : Buffer.from(content), overrides, chunkBytes), limits);
-  const end = await service.parseFile(file, async (message) => {
+  const repository = new InMemoryParserRepository(Buffer.isBuffer(content) ? content : Buffer.from(content), overrides, chunkBytes, options.stored ?? null);
+  const service = new ParserService(repository, limits);
+  const end = await service.parseFile({ ...file, ...options.announced }, async (message) => {
     sent.push(message);
   });
   const batches = sent.filter((m): m is RowsBatchV2 => m.kind === 'rows');
   // Rows read back from the columns, instants as ISO text (as they were written in the tests).
   const rows = batches.flatMap(rowsOf).map((row) => ({ ...row, startAt: new Date(row.startAt).toISOString(), endAt: new Date(row.endAt).toISOString() }));
-  return { end, batches, rows, errors: batches.flatMap((b) => b.errors), sent };
+  return { end, batches, rows, errors: batches.flatMap((b) => b.errors), agentDays: batches.flatMap(agentDaysOf), sent, repository };
 }
 

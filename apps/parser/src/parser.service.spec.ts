@@ -1,4 +1,5 @@
-import type { FileEndV1 } from '@bpo/contracts';
+import { agentDaysOf, type FileEndV1 } from '@bpo/contracts';
+import { agentDayKey, DigestTable } from '@bpo/snapshot-sync';
 import { file, parse } from './parser-test.fixtures';
 import { BATCH_SIZE } from './parser.service';
 
@@ -80,5 +81,84 @@ describe('ParserService with the Custom template', () => {
     ]);
     expect(sent[sent.length - 1]).toBe(end);
     expect((end as FileEndV1).batchCount).toBe(3);
+  });
+});
+
+describe('ParserService with stored agent-day digests', () => {
+  // Received 2026-11-25 in New York: agent-days from 2026-11-27 on may be left out.
+  const header = 'agent_id,start_time,end_time,activity';
+  const shift = ['09:00-12:00 Phones', '12:00-13:00 Lunch'];
+  const rowsOfShift = (d: string, agent: string) =>
+    shift.map((s) => {
+      const [times, activity] = s.split(' ');
+      const [start, end] = times.split('-');
+      return `${agent},${d}T${start}:00,${d}T${end}:00,${activity}`;
+    });
+  const first = [header, ...rowsOfShift('2026-11-26', 'A1'), ...rowsOfShift('2026-11-30', 'A1'), ...rowsOfShift('2026-11-30', 'A2'), ...rowsOfShift('2026-12-01', 'A1')].join('\n');
+
+  /** The digests the writer would store after applying `content` (every entry of its batches). */
+  async function storedAfter(content: string) {
+    const { agentDays } = await parse(content);
+    const table = new DigestTable(agentDays.length);
+    for (const entry of agentDays) table.set(agentDayKey(entry.platformAgentId, entry.day), entry.digest);
+    return table;
+  }
+
+  it('closes every agent-day with an entry, and leaves out nothing without stored digests', async () => {
+    const { agentDays, rows, repository } = await parse(first);
+    expect(agentDays.map((e) => [e.platformAgentId, e.day, e.rows, e.skipped])).toEqual([
+      ['A1', '2026-11-26', 2, false],
+      ['A1', '2026-11-30', 2, false],
+      ['A2', '2026-11-30', 2, false],
+      ['A1', '2026-12-01', 2, false],
+    ]);
+    expect(rows).toHaveLength(8);
+    expect(repository.digestsAskedFrom).toEqual(['2026-11-27']);
+  });
+
+  it('leaves out the rows of agent-days whose digest is the stored one, from two days after receipt on', async () => {
+    const stored = await storedAfter(first);
+    // A2 moves its lunch; everything else is sent again as it was, in another order.
+    const again = [header, ...rowsOfShift('2026-12-01', 'A1').reverse(), ...rowsOfShift('2026-11-30', 'A1'), 'A2,2026-11-30T09:00:00,2026-11-30T12:30:00,Phones', 'A2,2026-11-30T12:30:00,2026-11-30T13:30:00,Lunch', ...rowsOfShift('2026-11-26', 'A1')].join('\n');
+    const { agentDays, rows, end } = await parse(again, {}, undefined, undefined, { stored });
+    expect(agentDays.map((e) => [e.platformAgentId, e.day, e.rows, e.skipped])).toEqual([
+      ['A1', '2026-12-01', 2, true],
+      ['A1', '2026-11-30', 2, true],
+      ['A2', '2026-11-30', 2, false],
+      // Before the first skippable day: always sent, the writer applies the past-day rule.
+      ['A1', '2026-11-26', 2, false],
+    ]);
+    expect(rows.map((r) => [r.platformAgentId, r.day])).toEqual([
+      ['A2', '2026-11-30'],
+      ['A2', '2026-11-30'],
+      ['A1', '2026-11-26'],
+      ['A1', '2026-11-26'],
+    ]);
+    // The file's counts and window are the whole file's.
+    expect(end).toMatchObject({ rowCount: 8, window: { from: '2026-11-26', to: '2026-12-01' } });
+  });
+
+  it('sends everything when the file is to be read in full, without asking for digests', async () => {
+    const stored = await storedAfter(first);
+    const { agentDays, rows, repository } = await parse(first, {}, undefined, undefined, { stored, announced: { readInFull: true } });
+    expect(agentDays.every((e) => !e.skipped)).toBe(true);
+    expect(rows).toHaveLength(8);
+    expect(repository.digestsAskedFrom).toEqual([]);
+  });
+
+  it('keeps a run and its entry in one batch, and bounds batches of entries alone', async () => {
+    const lines = [header];
+    for (let agent = 0; agent < 2000; agent += 1) lines.push(...rowsOfShift('2026-12-01', `A${agent}`));
+    const content = lines.join('\n');
+    const stored = await storedAfter(content);
+    const { batches } = await parse(content, {}, undefined, 4096, { stored });
+    // 2,000 agent-days, all unchanged: no rows travel, entries only.
+    expect(batches.map((b) => [b.rows.line.length, b.agentDays?.agent.length])).toEqual([[0, 2000]]);
+    const changed = await parse(content, {}, undefined, 4096);
+    for (const batch of changed.batches) {
+      const entries = agentDaysOf(batch);
+      expect(entries.reduce((sum, e) => sum + e.rows, 0)).toBe(batch.rows.line.length);
+    }
+    expect(changed.batches.length).toBeGreaterThan(1);
   });
 });

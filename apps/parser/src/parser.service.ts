@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { RowColumnsBuilder, type FileEndV1, type FileReceivedV1, type RowErrorV1, type RowsBatchV2 } from '@bpo/contracts';
+import { DateTime } from 'luxon';
+import { RowColumnsBuilder, type ColumnRow, type FileEndV1, type FileReceivedV1, type RowErrorV1, type RowsBatchV2 } from '@bpo/contracts';
 import { DEFAULT_PARSE_LIMITS, readScheduleFile, type ParseLimits, type ScheduleFileSummary } from '@bpo/schedule-file';
+import { AgentDayRuns, type AgentDayRun } from '@bpo/snapshot-sync';
 import { ParserRepository } from './parser.repository';
 
 /**
@@ -13,6 +15,16 @@ export const BATCH_SIZE = 3000;
 /** Characters of CSV values per batch at most, so a batch of long (but allowed) lines stays far below the broker's message limit. */
 export const BATCH_MAX_CHARS = 1_000_000;
 
+/** Agent-day entries per batch at most (about 35 bytes each): a re-sent file that changed little is mostly entries. */
+export const BATCH_MAX_AGENT_DAYS = 10_000;
+
+/**
+ * Days from the received day on which an unchanged agent-day may be left out. Earlier days are
+ * always sent: the past-day rule (events up to the end of today are not synced) is applied by the
+ * writer, and a file may be applied after midnight.
+ */
+export const SKIP_FROM_DAYS_AHEAD = 2;
+
 export const PARSE_LIMITS = Symbol('PARSE_LIMITS');
 
 export type FileMessage = RowsBatchV2 | FileEndV1;
@@ -24,6 +36,11 @@ export type FileMessage = RowsBatchV2 | FileEndV1;
  * ends the file as failed: its end message carries the reason and the file's message is done.
  * Message ids are derived from the sync run and position, so parsing a file again after a crash
  * sends identical messages that later stages recognise.
+ *
+ * Rows travel in runs of one agent's day (consecutive rows), each closed by an agent-day entry
+ * with its digest. A run whose digest equals the one stored when that agent-day was last applied
+ * is left out (its entry says so): a re-sent file that changed little costs the later stages
+ * little. The writer checks each such entry before it keeps the stored events.
  */
 @Injectable()
 export class ParserService {
@@ -54,7 +71,7 @@ export class ParserService {
       waitingMs += performance.now() - waiting;
     };
     const flush = async () => {
-      if (rows.size === 0 && errors.length === 0) return;
+      if (rows.size === 0 && rows.agentDayCount === 0 && errors.length === 0) return;
       const batch: RowsBatchV2 = { ...envelope, messageId: `parser:${file.syncRunId}:${sequence}`, occurredAt: file.receivedAt, kind: 'rows', sequence, ...rows.take(), errors };
       await settle();
       inFlight = send(batch).then(heartbeat);
@@ -86,6 +103,21 @@ export class ParserService {
 
     const settings = await this.repository.settings(file);
     if (!settings) return failed('the integration no longer exists');
+    const firstSkippableDay = DateTime.fromISO(file.receivedAt, { zone: settings.siteTimezone }).plus({ days: SKIP_FROM_DAYS_AHEAD }).toISODate() ?? '9999-12-31';
+    const runs = new AgentDayRuns<ColumnRow>({
+      stored: file.readInFull ? null : await this.repository.storedDigests(file, firstSkippableDay),
+      firstSkippableDay,
+    });
+    // Characters of the open run's values: they count against a batch once the run is sent.
+    let runChars = 0;
+    const addRun = (run: AgentDayRun<ColumnRow>, chars: number) => {
+      if (!run.unchanged) {
+        for (const row of run.rows) rows.add(row);
+        batchChars += chars;
+      }
+      rows.addAgentDay({ platformAgentId: run.platformAgentId, day: run.day, digest: run.digest, rows: run.rows.length, skipped: run.unchanged });
+    };
+    const full = () => rows.size + errors.length >= BATCH_SIZE || batchChars >= BATCH_MAX_CHARS || rows.agentDayCount >= BATCH_MAX_AGENT_DAYS;
     // The file is read as the file check (CLI) and the API's dry run read it: one reader (@bpo/schedule-file).
     // A database or broker failure is thrown and retried by the consumer; a problem of the file ends it as failed.
     const parts = readScheduleFile(this.repository.fileChunks(file.fileId), { ...settings, receivedAt: file.receivedAt }, {
@@ -100,18 +132,31 @@ export class ParserService {
       }
       const { readings, chars } = part;
       for (let i = 0; i < readings.length; i += 1) {
-        batchChars += chars[i];
         const reading = readings[i];
         if (reading.ok) {
           const row = reading.row;
-          rows.add({ line: row.line, platformAgentId: row.platformAgentId, activity: row.activity, startAt: Date.parse(row.startAt), endAt: Date.parse(row.endAt), day: row.day });
-        } else if (reading.problems.length > 0) {
-          errors.push(...reading.problems);
+          const columnRow: ColumnRow = { line: row.line, platformAgentId: row.platformAgentId, activity: row.activity, startAt: Date.parse(row.startAt), endAt: Date.parse(row.endAt), day: row.day };
+          // A run's rows go in one batch with its entry: batches are cut between runs only.
+          const closed = runs.push(columnRow, columnRow.startAt, columnRow.endAt);
+          if (closed) {
+            addRun(closed, runChars);
+            runChars = 0;
+          }
+          runChars += chars[i];
+          if (runChars >= BATCH_MAX_CHARS) {
+            addRun(runs.cut()!, runChars);
+            runChars = 0;
+          }
+        } else {
+          batchChars += chars[i];
+          if (reading.problems.length > 0) errors.push(...reading.problems);
         }
-        if (rows.size + errors.length >= BATCH_SIZE || batchChars >= BATCH_MAX_CHARS) await flush();
+        if (full()) await flush();
       }
     }
     if (summary.failure) return failed(summary.failure, summary.rowCount, summary.rowErrorCount);
+    const last = runs.finish();
+    if (last) addRun(last, runChars);
     await flush();
     await settle();
     const done = end(summary);

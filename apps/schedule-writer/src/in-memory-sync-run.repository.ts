@@ -4,6 +4,7 @@ import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@
 import type { ReportedError } from './sync-report';
 import {
   SyncRunRepository,
+  type DayClaim,
   type DayRange,
   type StagedSummary,
   type NewEventsScope,
@@ -45,6 +46,10 @@ interface State {
   dayVersions: Map<string, { receivedAt: number; fileId: string }>;
   errors: Map<string, ReportedError[]>;
   outbox: OutgoingMessage[];
+  /** Agent-days each run's file left out as unchanged. */
+  leftOut: Map<string, number>;
+  /** Runs queued to read their file again in full, by the run that asked. */
+  fullReads: Map<string, string>;
 }
 
 /** One transaction: its change log (the temp table `applied_changes`). */
@@ -77,6 +82,8 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     dayVersions: new Map(),
     errors: new Map(),
     outbox: [],
+    leftOut: new Map(),
+    fullReads: new Map(),
   };
   /** Transactions that committed, and integrations whose apply lock was taken. */
   readonly calls = { transactions: 0, integrationLocks: [] as string[], analyzed: 0 };
@@ -117,6 +124,11 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     return this.state.rows.length;
   }
 
+  /** The run queued to read the file of `syncRunId` again in full, if any. */
+  fullReadOf(syncRunId: string): string | undefined {
+    return this.state.fullReads.get(syncRunId);
+  }
+
   // The port.
 
   async transaction<T>(work: (tx: InMemoryTx) => Promise<T>): Promise<T> {
@@ -136,6 +148,8 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     this.state.batches.set(batch.syncRunId, batches);
     if (batches.has(batch.sequence)) return;
     batches.set(batch.sequence, structuredClone(batch.errors));
+    const leftOut = batch.agentDays?.skipped.filter((skipped) => skipped === 1).length ?? 0;
+    if (leftOut > 0) this.state.leftOut.set(batch.syncRunId, (this.state.leftOut.get(batch.syncRunId) ?? 0) + leftOut);
     for (const row of resolvedRowsOf(batch)) {
       this.state.rows.push({ syncRunId: batch.syncRunId, line: row.line, agentId: row.agentId, eventTypeId: row.eventTypeId, startAt: row.startAt, endAt: row.endAt, day: row.day });
     }
@@ -167,7 +181,12 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     const rowsPerDay = new Map<string, number>();
     for (const row of this.rowsOf(syncRunId)) rowsPerDay.set(row.day, (rowsPerDay.get(row.day) ?? 0) + 1);
     const rows = this.rowsOf(syncRunId);
-    return { rowsPerDay, agentIds: [...new Set(rows.map((row) => row.agentId))], eventTypeIds: [...new Set(rows.map((row) => row.eventTypeId))] };
+    return {
+      rowsPerDay,
+      agentIds: [...new Set(rows.map((row) => row.agentId))],
+      eventTypeIds: [...new Set(rows.map((row) => row.eventTypeId))],
+      leftOutAgentDays: this.state.leftOut.get(syncRunId) ?? 0,
+    };
   }
 
   async lockReferences(_tx: InMemoryTx, _syncRunId: string, scheduleId: string): Promise<number | null> {
@@ -267,13 +286,39 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     for (const row of this.rowsOf(syncRunId)) if (inRange(row.day, range) && wanted.has(row.line)) this.insert(tx, target, row);
   }
 
-  async claimDays(_tx: InMemoryTx, integrationId: string, fileId: string, receivedAt: Date, days: readonly string[]): Promise<void> {
+  async claimDays(_tx: InMemoryTx, { integrationId, fileId, receivedAt, days }: DayClaim): Promise<string[]> {
     for (const day of days) {
       const key = `${integrationId} ${day}`;
       const current = this.state.dayVersions.get(key);
       if (!current || current.receivedAt <= new Date(receivedAt).getTime()) this.state.dayVersions.set(key, { receivedAt: new Date(receivedAt).getTime(), fileId });
     }
+    return [];
   }
+
+  // Agent-day digests are not kept in memory: every agent-day a file left out counts as one that
+  // cannot be kept, so the orchestration of a full re-read is what these tests can see. Keeping
+  // them is tested against PostgreSQL (e2e pipeline).
+
+  async recordMappingKey(): Promise<string | null> {
+    return null;
+  }
+
+  async countUnkeepableLeftOut(_tx: InMemoryTx, syncRunId: string): Promise<number> {
+    return this.state.leftOut.get(syncRunId) ?? 0;
+  }
+
+  async unchangedLeftOutEvents(): Promise<number> {
+    return 0;
+  }
+
+  async queueFullRead(_tx: InMemoryTx, run: SyncRunForApply): Promise<string> {
+    const next = `${run.id}:full`;
+    this.state.runs.set(next, { ...structuredClone(run), id: next, status: 'processing', fileEnd: null });
+    this.state.fullReads.set(run.id, next);
+    return next;
+  }
+
+  async removeDisownedAgentDays(): Promise<void> {}
 
   /** One part whatever the size (the SQL cuts by bytes; parts are tested against PostgreSQL). */
   async queueEventsChanged(tx: InMemoryTx, header: EventsChangedHeader): Promise<number> {

@@ -264,6 +264,23 @@ describe('ScheduleWriterService (orchestration, with an in-memory port and a fix
     expect(store.outbox().map((queued) => queued.topic)).toEqual([Topics.SyncStatusV1, Topics.EventsChangedV1]);
   });
 
+  it('reads a file again in full when agent-days it left out cannot be kept: this run fails and says which run follows, writing nothing', async () => {
+    const { store, file, statusOf, events, deliver } = writer();
+    const sent = file(day2);
+    // The first batch closes A1's 2026-12-03 as unchanged: no rows, one left-out entry.
+    sent.batches[0] = { ...sent.batches[0], platformAgentIds: [...sent.batches[0].platformAgentIds], days: [...sent.batches[0].days, '2026-12-03'] };
+    sent.batches[0].agentDays = { agent: [0], day: [sent.batches[0].days.length - 1], digest: [12345], rows: [1], skipped: [1] };
+    sent.end.window = { from: '2026-12-02', to: '2026-12-03' };
+    await deliver(sent);
+    const next = store.fullReadOf(sent.syncRunId);
+    expect(next).toBeDefined();
+    expect(statusOf(sent.syncRunId)).toEqual([
+      expect.objectContaining({ status: 'failed', stage: 'schedule-writer', reason: expect.stringContaining(`read in full, as sync run ${next}`) }),
+    ]);
+    expect(store.run(next!)?.status).toBe('processing');
+    expect(events()).toEqual([]);
+  });
+
   it('fails a file whose integration is gone, writing nothing', async () => {
     const { file, deliver, statusOf, store, events } = writer();
     const sent = file(day2);

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DateTime } from 'luxon';
 import {
   SYNC_STATUS_MAX_ERRORS,
   Topics,
@@ -89,10 +90,16 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
   }
 
   /** After a run's commit: publish its messages now, then drop its staged rows in the background. */
-  private finished(syncRunId: string, run: FinishedSyncRun): void {
+  private finished(syncRunId: string, run: FinishedSyncRun & { previousAppliers?: string[] }): void {
     recordSyncRunMetrics(run);
     this.messaging.wakeRelay();
     this.removeStaged([syncRunId]);
+    // Its agent-day entries stay on the days it applied (the next file is compared with them); those
+    // of the runs that applied these days before it are no longer anyone's.
+    const disowned = [syncRunId, ...(run.previousAppliers ?? [])];
+    this.cleaning = this.cleaning
+      .then(() => this.runs.removeDisownedAgentDays(disowned))
+      .catch((error: Error) => this.logger.warn({ message: 'removing disowned agent-day entries failed', error: error.message }));
     if (this.analyzeAfterCommit) {
       this.analyzeAfterCommit = false;
       this.cleaning = this.cleaning
@@ -108,7 +115,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       .catch((error: Error) => this.logger.warn({ message: 'removing staged rows failed; the next sweep retries', error: error.message }));
   }
 
-  private async apply(tx: unknown, run: SyncRunForApply): Promise<FinishedSyncRun> {
+  private async apply(tx: unknown, run: SyncRunForApply): Promise<FinishedSyncRun & { previousAppliers?: string[] }> {
     const end = run.fileEnd!;
     const timings: Record<string, number> = {};
     let mark = performance.now();
@@ -124,6 +131,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     const counts: SyncCountsV1 = emptyCounts(end.rowCount);
     let appliedDays = 0;
     let supersededDays = 0;
+    const previousAppliers = new Set<string>();
     if (end.window) {
       const target = { organizationId: run.organizationId, scheduleId: integration.scheduleId, integrationId: run.integrationId, fileId: run.fileId };
       let staged = await this.runs.stagedSummary(tx, run.id);
@@ -137,10 +145,22 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       }
       const agentsInFile = staged.agentIds;
       const rowsPerDay = staged.rowsPerDay;
-      const pastCutoff = integration.syncPastEvents ? null : endOfLocalDay(this.clock.now(), integration.siteTimezone).toISOString();
+      const now = this.clock.now();
+      const pastCutoff = integration.syncPastEvents ? null : endOfLocalDay(now, integration.siteTimezone).toISOString();
+      const fileReceivedAt = new Date(run.receivedAt).toISOString();
+      // Agent-days the parser left out stand for their stored events only if nothing those depend
+      // on changed since they were applied; otherwise the file is read again, in full.
+      const mappingKey = await this.runs.recordMappingKey(tx, run.id);
+      const unkeepable = await this.runs.countUnkeepableLeftOut(tx, run.id, {
+        integrationId: run.integrationId,
+        scheduleId: integration.scheduleId,
+        mappingKey,
+        days: splitWindowDays(end.window, fileReceivedAt, await this.runs.dayVersions(tx, run.integrationId, end.window)).applied,
+        lastPastDay: integration.syncPastEvents ? null : DateTime.fromJSDate(now, { zone: integration.siteTimezone }).toISODate(),
+      });
+      if (unkeepable > 0) return this.readAgainInFull(tx, run, unkeepable);
       await this.runs.startChangeLog(tx);
       lap('prepare');
-      const fileReceivedAt = new Date(run.receivedAt).toISOString();
       // An agent's day is replaced whole, and days are independent: the window is applied in
       // bounded day ranges. In each, agent-days the file leaves as they are and those with nothing
       // stored are written set-based in the database; only the agent-days that change are planned
@@ -153,6 +173,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
         const routes = stored
           ? routeAgentDays(days.applied, await this.runs.compareAgentDays(tx, run.id, run.integrationId, integration.scheduleId, range, pastCutoff))
           : { unchangedEvents: 0, created: [], planned: [] };
+        if (staged.leftOutAgentDays > 0) counts.unchanged += await this.runs.unchangedLeftOutEvents(tx, run.id, run.integrationId, integration.scheduleId, days.applied);
         lap('compare');
         counts.unchanged += routes.unchangedEvents;
         const made = await this.runs.createNewEvents(tx, run.id, target, stored ? { agentDays: routes.created } : { days: days.applied }, pastCutoff);
@@ -175,7 +196,8 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
           counts.unchanged += plan.unchanged.length;
           counts.skippedPast += plan.skippedPast;
         }
-        await this.runs.claimDays(tx, run.integrationId, run.fileId, run.receivedAt, days.applied);
+        const before = await this.runs.claimDays(tx, { integrationId: run.integrationId, syncRunId: run.id, fileId: run.fileId, receivedAt: run.receivedAt, days: days.applied });
+        for (const applier of before) previousAppliers.add(applier);
         appliedDays += days.applied.length;
         supersededDays += days.superseded.length;
       }
@@ -206,7 +228,17 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     lap('report');
     if (counts.created + counts.deleted > ANALYZE_AFTER_CHANGES) this.analyzeAfterCommit = true;
     this.logger.log({ message: 'file applied', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, status, counts, eventsChangedParts: parts, timings });
-    return { status, startedAt: run.startedAt, finishedAt, rowErrorsByCode };
+    return { status, startedAt: run.startedAt, finishedAt, rowErrorsByCode, previousAppliers: [...previousAppliers] };
+  }
+
+  /** The file left out agent-days that cannot be kept as stored: this run fails, and another reads the file in full. */
+  private async readAgainInFull(tx: unknown, run: SyncRunForApply, unkeepable: number): Promise<FinishedSyncRun> {
+    const next = await this.runs.queueFullRead(tx, run);
+    this.logger.warn({ message: 'file read again in full', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, nextSyncRunId: next, agentDays: unkeepable });
+    return this.finishFailed(tx, run, {
+      stage: 'schedule-writer',
+      reason: `${unkeepable} of the agent-days the file left out as unchanged changed while it was read (its mapping rules, agents or schedule); the file is synced again, read in full, as sync run ${next}`,
+    });
   }
 
   private async finishFailed(tx: unknown, run: SyncRunForApply, failure: FileFailureV1): Promise<FinishedSyncRun> {

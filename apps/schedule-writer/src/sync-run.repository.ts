@@ -4,8 +4,9 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Topics, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
+import { Topics, type FileEndV1, type Platform, type RowsBatchV2 } from '@bpo/contracts';
 import { enqueueMessages, PermanentMessageError, type OutgoingMessage } from '@bpo/messaging';
+import { mappingKeySql, queueFileForSync } from '@bpo/pipeline';
 import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import type { ReportedError } from './sync-report';
 
@@ -41,14 +42,39 @@ export type NewEventsScope = { days: readonly string[] } | { agentDays: readonly
 
 /** What the apply needs to know of a file's staged events. */
 export interface StagedSummary {
+  /** Rows per day, those of agent-days left out as unchanged included. */
   rowsPerDay: Map<string, number>;
+  /** The file's agents, those of agent-days left out included. */
   agentIds: string[];
   eventTypeIds: string[];
+  /** Agent-days the file left out as unchanged. */
+  leftOutAgentDays: number;
 }
 
 export interface DayRange {
   from: string;
   to: string;
+}
+
+/** What the agent-days a file left out are checked against. */
+export interface LeftOutCheck {
+  integrationId: string;
+  scheduleId: string;
+  /** The run's own mapping key (recordMappingKey). */
+  mappingKey: string | null;
+  /** The days the file applies (newest wins): the others keep what they have anyway. */
+  days: readonly string[];
+  /** The last day the past-day rule keeps as it is, or null when the integration syncs past events. */
+  lastPastDay: string | null;
+}
+
+/** A run's claim to be the last to apply some days (newest file wins per day). */
+export interface DayClaim {
+  integrationId: string;
+  syncRunId: string;
+  fileId: string;
+  receivedAt: Date;
+  days: readonly string[];
 }
 
 /** One platform agent id no agent of the site has: how many rows name it, and the first of their lines. */
@@ -101,7 +127,27 @@ export abstract class SyncRunRepository<Tx = unknown> {
   abstract stagedSummary(tx: Tx, syncRunId: string): Promise<StagedSummary>;
   /** Locks the schedule, agents and event types against deletion; rows dropped, or null when the schedule is gone. */
   abstract lockReferences(tx: Tx, syncRunId: string, scheduleId: string, staged: StagedSummary): Promise<number | null>;
+  /** Agent-days the file left out as unchanged are not compared: see unchangedLeftOutEvents. */
   abstract compareAgentDays(tx: Tx, syncRunId: string, integrationId: string, scheduleId: string, range: DayRange, pastCutoff: string | null): Promise<AgentDayComparison[]>;
+  /**
+   * Records what the run's mapping depended on (its frozen rules, see @bpo/pipeline
+   * mapping-rules-key) and returns it; null when no batch reached mapping.
+   */
+  abstract recordMappingKey(tx: Tx, syncRunId: string): Promise<string | null>;
+  /**
+   * How many of the agent-days the file left out as unchanged, on the given days, cannot be kept
+   * as stored: the last run to apply the day did not store that digest for that agent, or did so
+   * on another schedule or under other mapping rules; the agent-day came in several runs; its
+   * agent is unknown now; or it is on or before `lastPastDay` (the past-day rule decides those).
+   */
+  abstract countUnkeepableLeftOut(tx: Tx, syncRunId: string, check: LeftOutCheck): Promise<number>;
+  /** Events stored on the agent-days of these days the file left out as unchanged: they stay, with their ids. */
+  abstract unchangedLeftOutEvents(tx: Tx, syncRunId: string, integrationId: string, scheduleId: string, days: readonly string[]): Promise<number>;
+  /**
+   * Starts another sync run of the run's file, which the parser reads in full (nothing left out),
+   * with its messages queued in the transaction; returns its id.
+   */
+  abstract queueFullRead(tx: Tx, run: SyncRunForApply): Promise<string>;
   /** Whether the integration stored any event in the schedule on the range's days. */
   abstract hasStoredEvents(tx: Tx, integrationId: string, scheduleId: string, range: DayRange): Promise<boolean>;
   abstract createNewEvents(tx: Tx, syncRunId: string, target: EventTarget, scope: NewEventsScope, pastCutoff: string | null): Promise<{ created: number; skippedPast: number }>;
@@ -112,7 +158,8 @@ export abstract class SyncRunRepository<Tx = unknown> {
   abstract deleteEvents(tx: Tx, ids: readonly string[]): Promise<void>;
   abstract updateEvents(tx: Tx, fileId: string, updates: ReadonlyArray<{ id: string; to: IncomingEvent }>): Promise<void>;
   abstract createEvents(tx: Tx, syncRunId: string, target: EventTarget, range: DayRange, lines: readonly number[]): Promise<void>;
-  abstract claimDays(tx: Tx, integrationId: string, fileId: string, receivedAt: Date, days: readonly string[]): Promise<void>;
+  /** Records the run as the last to apply the days; returns the runs that applied some of them before. */
+  abstract claimDays(tx: Tx, claim: DayClaim): Promise<string[]>;
   /** Queues the file's events-changed messages; returns how many parts. */
   abstract queueEventsChanged(tx: Tx, header: EventsChangedHeader): Promise<number>;
   /** Queues messages in the outbox, published once the transaction commits. */
@@ -127,6 +174,8 @@ export abstract class SyncRunRepository<Tx = unknown> {
   abstract analyzeEvents(): Promise<void>;
   /** Removes what finished runs left staged (all of them, or these); returns the runs cleaned. */
   abstract removeStagedOfFinishedRuns(syncRunIds?: readonly string[]): Promise<number>;
+  /** Removes the agent-day entries of these finished runs on days another run applied since (or never applied). */
+  abstract removeDisownedAgentDays(syncRunIds: readonly string[]): Promise<void>;
 }
 
 // Statements take at most this many ids or rows as array parameters: bounded, never one per row.
@@ -210,8 +259,9 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
       if (!eventTypeId || !agentId) continue; // a row error of mapping or agent resolution
       text += `${run}\t${rows.line[i]}\t${agentId}\t${eventTypeId}\t${new Date(rows.startAt[i]).toISOString()}\t${new Date(rows.endAt[i]).toISOString()}\t${days[rows.day[i]]}\n`;
     }
-    if (text === '') return;
-    await copyInto(manager, 'COPY sync_run_rows (sync_run_id, line, agent_id, event_type_id, start_at, end_at, day) FROM STDIN', [text]);
+    if (text !== '') await copyInto(manager, 'COPY sync_run_rows (sync_run_id, line, agent_id, event_type_id, start_at, end_at, day) FROM STDIN', [text]);
+    const entries = agentDayEntriesText(batch);
+    if (entries !== '') await copyInto(manager, 'COPY sync_run_agent_days (sync_run_id, platform_agent_id, agent_id, day, digest, rows, skipped, complete) FROM STDIN', [entries]);
   }
 
   async recordFileEnd(manager: EntityManager, end: FileEndV1): Promise<void> {
@@ -269,16 +319,22 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
    * each day (to cut the window into bounded ranges), its agents and its event types.
    */
   async stagedSummary(manager: EntityManager, syncRunId: string): Promise<StagedSummary> {
-    const [row]: Array<{ rows_per_day: Record<string, number> | null; agent_ids: string[] | null; event_type_ids: string[] | null }> = await manager.query(
+    const [row]: Array<{ rows_per_day: Record<string, number> | null; agent_ids: string[] | null; event_type_ids: string[] | null; left_out: number }> = await manager.query(
       `WITH groups AS MATERIALIZED (
          SELECT day, agent_id, event_type_id, count(*)::int AS n FROM sync_run_rows WHERE sync_run_id = $1 GROUP BY day, agent_id, event_type_id
+       ), left_out AS MATERIALIZED (
+         -- Agent-days left out as unchanged: their agents are in the file, and their rows weigh on their days.
+         SELECT day, agent_id, sum(rows)::int AS n FROM sync_run_agent_days WHERE sync_run_id = $1 AND skipped AND agent_id IS NOT NULL GROUP BY day, agent_id
        )
-       SELECT (SELECT json_object_agg(day, n) FROM (SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(n)::int AS n FROM groups GROUP BY day) d) AS rows_per_day,
-              (SELECT array_agg(DISTINCT agent_id) FROM groups) AS agent_ids,
-              (SELECT array_agg(DISTINCT event_type_id) FROM groups) AS event_type_ids`,
+       SELECT (SELECT json_object_agg(day, n) FROM (
+                 SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(n)::int AS n FROM (SELECT day, n FROM groups UNION ALL SELECT day, n FROM left_out) all_rows GROUP BY day
+               ) d) AS rows_per_day,
+              (SELECT array_agg(DISTINCT agent_id) FROM (SELECT agent_id FROM groups UNION SELECT agent_id FROM left_out) agents) AS agent_ids,
+              (SELECT array_agg(DISTINCT event_type_id) FROM groups) AS event_type_ids,
+              (SELECT count(*) FROM left_out)::int AS left_out`,
       [syncRunId],
     );
-    return { rowsPerDay: new Map(Object.entries(row.rows_per_day ?? {})), agentIds: row.agent_ids ?? [], eventTypeIds: row.event_type_ids ?? [] };
+    return { rowsPerDay: new Map(Object.entries(row.rows_per_day ?? {})), agentIds: row.agent_ids ?? [], eventTypeIds: row.event_type_ids ?? [], leftOutAgentDays: row.left_out };
   }
 
   /**
@@ -311,12 +367,15 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
    */
   async compareAgentDays(manager: EntityManager, syncRunId: string, integrationId: string, scheduleId: string, range: DayRange, pastCutoff: string | null): Promise<AgentDayComparison[]> {
     return manager.query(
-      `WITH staged AS (
+      `WITH left_out AS MATERIALIZED (
+         SELECT DISTINCT day, agent_id FROM sync_run_agent_days WHERE sync_run_id = $1 AND skipped AND day BETWEEN $2 AND $3
+       ), staged AS (
          SELECT DISTINCT day, agent_id, event_type_id, start_at, end_at FROM sync_run_rows
           WHERE sync_run_id = $1 AND day BETWEEN $2 AND $3
        ), stored AS (
-         SELECT day, agent_id, event_type_id, start_at, end_at, count(*) AS n FROM schedule_events
+         SELECT day, agent_id, event_type_id, start_at, end_at, count(*) AS n FROM schedule_events e
           WHERE source_integration_id = $4 AND schedule_id = $5 AND day BETWEEN $2 AND $3
+            AND NOT EXISTS (SELECT 1 FROM left_out k WHERE k.day = e.day AND k.agent_id = e.agent_id)
           GROUP BY day, agent_id, event_type_id, start_at, end_at
        )
        SELECT agent_id AS "agentId", to_char(day, 'YYYY-MM-DD') AS day, count(s.day)::int AS staged, coalesce(sum(t.n), 0)::int AS stored,
@@ -325,6 +384,73 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
          FROM staged s FULL JOIN stored t USING (day, agent_id, event_type_id, start_at, end_at)
         GROUP BY day, agent_id`,
       [syncRunId, range.from, range.to, integrationId, scheduleId, pastCutoff],
+    );
+  }
+
+  async recordMappingKey(manager: EntityManager, syncRunId: string): Promise<string | null> {
+    const [[row]]: [Array<{ mapping_key: string | null }>] = await manager.query(
+      `UPDATE sync_runs SET mapping_key = (SELECT ${mappingKeySql('m.rules', 'm.default_event_type_id')} FROM sync_run_mapping_rules m WHERE m.sync_run_id = $1)
+        WHERE id = $1 RETURNING mapping_key`,
+      [syncRunId],
+    );
+    return row?.mapping_key ?? null;
+  }
+
+  async countUnkeepableLeftOut(manager: EntityManager, syncRunId: string, check: LeftOutCheck): Promise<number> {
+    // An agent-day listed in several runs of this file is no longer complete: none of its runs stands for it.
+    await manager.query(
+      `UPDATE sync_run_agent_days SET complete = false
+        WHERE sync_run_id = $1 AND complete AND (platform_agent_id, day) IN (
+          SELECT platform_agent_id, day FROM sync_run_agent_days WHERE sync_run_id = $1 GROUP BY platform_agent_id, day HAVING count(*) > 1)`,
+      [syncRunId],
+    );
+    const [{ unkeepable }]: Array<{ unkeepable: number }> = await manager.query(
+      `SELECT count(*)::int AS unkeepable
+         FROM sync_run_agent_days s
+         LEFT JOIN integration_day_versions v ON v.integration_id = $2 AND v.day = s.day
+         LEFT JOIN sync_runs r ON r.id = v.sync_run_id AND r.schedule_id = $3 AND r.mapping_key = $4
+         LEFT JOIN sync_run_agent_days o ON o.sync_run_id = r.id AND o.day = s.day AND o.platform_agent_id = s.platform_agent_id
+                                        AND o.complete AND o.digest = s.digest AND o.agent_id = s.agent_id
+        WHERE s.sync_run_id = $1 AND s.skipped AND s.day = ANY($5::date[])
+          AND (o.sync_run_id IS NULL OR NOT s.complete OR s.day <= $6::date)`,
+      [syncRunId, check.integrationId, check.scheduleId, check.mappingKey, check.days, check.lastPastDay],
+    );
+    return unkeepable;
+  }
+
+  async unchangedLeftOutEvents(manager: EntityManager, syncRunId: string, integrationId: string, scheduleId: string, days: readonly string[]): Promise<number> {
+    if (days.length === 0) return 0;
+    const [{ events }]: Array<{ events: number }> = await manager.query(
+      `WITH left_out AS MATERIALIZED (
+         SELECT DISTINCT day, agent_id FROM sync_run_agent_days WHERE sync_run_id = $1 AND skipped AND day = ANY($2::date[])
+       )
+       SELECT count(*)::int AS events FROM schedule_events e JOIN left_out k ON k.day = e.day AND k.agent_id = e.agent_id
+        WHERE e.source_integration_id = $3 AND e.schedule_id = $4 AND e.day = ANY($2::date[])`,
+      [syncRunId, days, integrationId, scheduleId],
+    );
+    return events;
+  }
+
+  async queueFullRead(manager: EntityManager, run: SyncRunForApply): Promise<string> {
+    const [file]: Array<{ platform: Platform; size_bytes: string; sha256: string }> = await manager.query(
+      `SELECT i.platform, f.size_bytes, f.sha256 FROM received_files f JOIN integrations i ON i.id = f.integration_id WHERE f.id = $1`,
+      [run.fileId],
+    );
+    return queueFileForSync(
+      manager,
+      {
+        organizationId: run.organizationId,
+        integrationId: run.integrationId,
+        siteId: run.siteId,
+        platform: file.platform,
+        fileId: run.fileId,
+        filename: run.filename,
+        sizeBytes: Number(file.size_bytes),
+        sha256: file.sha256,
+        receivedAt: new Date(run.receivedAt),
+      },
+      new Date(),
+      { readInFull: true },
     );
   }
 
@@ -469,16 +595,23 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
     );
   }
 
-  /** Newest-wins bookkeeping: a day keeps the newest file that covered it. */
-  async claimDays(manager: EntityManager, integrationId: string, fileId: string, receivedAt: Date, days: readonly string[]): Promise<void> {
-    if (days.length === 0) return;
-    await manager.query(
-      `INSERT INTO integration_day_versions (integration_id, day, file_received_at, file_id)
-       SELECT $1, d, $2, $3 FROM unnest($4::date[]) AS d
-       ON CONFLICT (integration_id, day) DO UPDATE SET file_received_at = EXCLUDED.file_received_at, file_id = EXCLUDED.file_id
-        WHERE integration_day_versions.file_received_at <= EXCLUDED.file_received_at`,
-      [integrationId, receivedAt, fileId, days],
+  /** Newest-wins bookkeeping: a day keeps the newest file (and its run) that covered it. */
+  async claimDays(manager: EntityManager, claim: DayClaim): Promise<string[]> {
+    if (claim.days.length === 0) return [];
+    const previous: Array<{ sync_run_id: string }> = await manager.query(
+      `SELECT DISTINCT sync_run_id FROM integration_day_versions
+        WHERE integration_id = $1 AND day = ANY($2::date[]) AND sync_run_id IS NOT NULL AND sync_run_id <> $3`,
+      [claim.integrationId, claim.days, claim.syncRunId],
     );
+    await manager.query(
+      `INSERT INTO integration_day_versions (integration_id, day, file_received_at, file_id, sync_run_id)
+       SELECT $1, d, $2, $3, $5 FROM unnest($4::date[]) AS d
+       ON CONFLICT (integration_id, day) DO UPDATE
+         SET file_received_at = EXCLUDED.file_received_at, file_id = EXCLUDED.file_id, sync_run_id = EXCLUDED.sync_run_id
+        WHERE integration_day_versions.file_received_at <= EXCLUDED.file_received_at`,
+      [claim.integrationId, claim.receivedAt, claim.fileId, claim.days, claim.syncRunId],
+    );
+    return previous.map((row) => row.sync_run_id);
   }
 
   /**
@@ -605,6 +738,17 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
     if (removed.rows >= VACUUM_STAGING_AFTER_ROWS) await this.dataSource.query('VACUUM sync_run_rows');
     return removed.runs;
   }
+
+  async removeDisownedAgentDays(syncRunIds: readonly string[]): Promise<void> {
+    if (syncRunIds.length === 0) return;
+    const [, removed]: [unknown, number] = await this.dataSource.query(
+      `DELETE FROM sync_run_agent_days a USING sync_runs r
+        WHERE r.id = a.sync_run_id AND r.status <> 'processing' AND a.sync_run_id = ANY($1::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM integration_day_versions v WHERE v.sync_run_id = a.sync_run_id AND v.day = a.day)`,
+      [syncRunIds],
+    );
+    if (removed >= VACUUM_STAGING_AFTER_ROWS) await this.dataSource.query('VACUUM sync_run_agent_days');
+  }
 }
 
 /** Staged rows removed at once past which the staging table is vacuumed right away. */
@@ -615,6 +759,35 @@ function rankOf(texts: readonly string[]): number[] {
   const sorted = [...texts].sort();
   const rank = new Map(sorted.map((text, index) => [text, index]));
   return texts.map((text) => rank.get(text)!);
+}
+
+/**
+ * A batch's agent-day entries as COPY text. An entry is complete when its agent is known and, for
+ * rows that travelled, every one of them maps to an event type (a run's rows are in its entry's
+ * batch): only complete entries may later stand for their stored events.
+ */
+function agentDayEntriesText(batch: RowsBatchV2): string {
+  const entries = batch.agentDays;
+  if (!entries || entries.agent.length === 0) return '';
+  const { rows, eventTypeIds, agentIds, platformAgentIds, days } = batch;
+  const unmapped = new Set<number>();
+  for (let i = 0; i < rows.line.length; i += 1) {
+    if (!eventTypeIds![rows.activity[i]]) unmapped.add(rows.agent[i] * days.length + rows.day[i]);
+  }
+  let text = '';
+  for (let i = 0; i < entries.agent.length; i += 1) {
+    const agent = entries.agent[i];
+    const agentId = agentIds![agent];
+    const skipped = entries.skipped[i] === 1;
+    const complete = agentId !== null && (skipped || !unmapped.has(agent * days.length + entries.day[i]));
+    text += `${batch.syncRunId}\t${copyText(platformAgentIds[agent])}\t${agentId ?? '\\N'}\t${days[entries.day[i]]}\t${entries.digest[i]}\t${entries.rows[i]}\t${skipped}\t${complete}\n`;
+  }
+  return text;
+}
+
+/** A text in COPY's text format: backslash, tab, newline and carriage return escaped. */
+function copyText(value: string): string {
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : value;
 }
 
 /** COPY FROM STDIN on the transaction's own connection. */

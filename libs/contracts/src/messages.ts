@@ -15,7 +15,7 @@ import {
   Validate,
   ValidateNested,
 } from 'class-validator';
-import { DayListShape, ResolvedIdsShape, RowColumnsShape, RowErrorsShape, TextListShape } from './row-batch.validator';
+import { AgentDayColumnsShape, DayListShape, ResolvedIdsShape, RowColumnsShape, RowErrorsShape, TextListShape } from './row-batch.validator';
 import { Platforms, type Platform } from './platform.constant';
 import { PipelineStages, RowErrorCodes, SyncStatuses, type PipelineStage, type RowErrorCode, type SyncStatus } from './sync.constant';
 
@@ -61,6 +61,12 @@ export class FileReceivedV1 extends PipelineEnvelopeV1 {
    * before that has none, and the parser then reads them from the integration.
    */
   @IsOptional() @ValidateNested() @Type(() => FileSettingsV1) settings?: FileSettingsV1;
+  /**
+   * Additive: when true the parser sends every row, leaving out none of the agent-days that are
+   * unchanged since they were stored. Set when the writer found that what it stored changed while
+   * the file was read (a sync run then reads the file again, in full).
+   */
+  @IsOptional() @IsBoolean() readInFull?: boolean;
 }
 
 /** A row problem, reported with its line (1-based, as a text editor counts) and column when known. */
@@ -99,6 +105,27 @@ export interface RowColumnsV2 {
 }
 
 /**
+ * The agent-days a batch closes, one entry per run of a file's consecutive rows for one agent and
+ * day: entry i is `agent[i]`, `day[i]`, ... A run's rows travel in the same batch as its entry.
+ * `digest` is the sum, modulo 2^52, of a 52-bit hash of each of its rows (activity, start, end;
+ * see @bpo/snapshot-sync agent-day-digest), so it does not depend on the rows' order. `skipped`
+ * is 1 when the parser left the rows out because their digest equals the one stored for that
+ * agent-day when it was last applied: the writer then keeps the stored events, once it has
+ * checked that nothing they depend on changed since.
+ */
+export interface AgentDayColumnsV2 {
+  /** Position in the batch's `platformAgentIds`. */
+  agent: number[];
+  /** Position in the batch's `days`. */
+  day: number[];
+  digest: number[];
+  /** Rows in the run. */
+  rows: number[];
+  /** 1 when the rows were left out (unchanged), else 0. */
+  skipped: number[];
+}
+
+/**
  * A bounded batch of a file's rows: many rows per message, never a whole file. The parser fills
  * the rows; mapping adds `eventTypeIds` (one per activity), agent-resolution `agentIds` (one per
  * platform agent id). A row goes on to the schedule when both of its entries are set; a row whose
@@ -106,7 +133,7 @@ export interface RowColumnsV2 {
  */
 export class RowsBatchV2 extends PipelineEnvelopeV1 {
   /** Taken as parsed (no class-transformer copy) and checked by the plain-code validators. */
-  static readonly passThrough = ['rows', 'errors', 'platformAgentIds', 'activities', 'days', 'eventTypeIds', 'agentIds'] as const;
+  static readonly passThrough = ['rows', 'errors', 'platformAgentIds', 'activities', 'days', 'eventTypeIds', 'agentIds', 'agentDays'] as const;
   @IsIn(['rows']) kind: 'rows';
   /** 0-based position of the batch in its file. */
   @IsInt() @Min(0) sequence: number;
@@ -123,6 +150,11 @@ export class RowsBatchV2 extends PipelineEnvelopeV1 {
   @Validate(DayListShape) days: string[];
   /** Checked column by column in plain code (row-batch.validator.ts). */
   @Validate(RowColumnsShape) rows: RowColumnsV2;
+  /**
+   * Additive: the agent-days this batch closes (see AgentDayColumnsV2). Absent in batches of a
+   * parser that predates it; the writer then applies the rows as before and skips nothing.
+   */
+  @IsOptional() @Validate(AgentDayColumnsShape) agentDays?: AgentDayColumnsV2;
   /** Set by mapping: the event type of each activity, or null when no rule maps it. */
   @IsOptional() @Validate(ResolvedIdsShape, ['activities']) eventTypeIds?: Array<string | null>;
   /** Set by agent-resolution: the agent of each platform agent id, or null when no agent of the site has it. */

@@ -47,6 +47,31 @@ function rowColumnsProblem(rows: unknown, batch: Record<string, unknown>): strin
   return null;
 }
 
+/** Digests are sums of 52-bit row hashes modulo 2^52: whole numbers JSON carries exactly. */
+const DIGEST_LIMIT = 2 ** 52;
+
+/** The agent-day entries: all of one length, positions inside their lists, digests and counts in range. */
+function agentDayColumnsProblem(entries: unknown, batch: Record<string, unknown>): string | null {
+  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) return 'agentDays must be an object of columns';
+  const columns = entries as Record<string, unknown>;
+  const length = Array.isArray(columns.agent) ? columns.agent.length : -1;
+  const listLength = (name: string) => (Array.isArray(batch[name]) ? (batch[name] as unknown[]).length : 0);
+  const position = (size: number): Check => (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < size;
+  const shape: Array<[string, Check]> = [
+    ['agent', position(listLength('platformAgentIds'))],
+    ['day', position(listLength('days'))],
+    ['digest', (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < DIGEST_LIMIT],
+    ['rows', (value) => Number.isInteger(value) && (value as number) >= 1],
+    ['skipped', (value) => value === 0 || value === 1],
+  ];
+  for (const [name, check] of shape) {
+    const column = columns[name];
+    if (!Array.isArray(column) || column.length !== length) return `agentDays.${name} must be an array as long as agentDays.agent`;
+    for (let index = 0; index < length; index += 1) if (!check(column[index])) return `agentDays.${name}[${index}] is missing or invalid`;
+  }
+  return null;
+}
+
 /** What mapping or agent-resolution filled in: one entry per item of the list it resolves, a UUID or null. */
 function resolvedIdsProblem(ids: unknown, resolves: string, batch: Record<string, unknown>, what: string): string | null {
   if (!Array.isArray(ids)) return `${what} must be an array`;
@@ -104,6 +129,13 @@ export class DayListShape extends PlainShape {
 export class RowColumnsShape extends PlainShape {
   protected check(value: unknown, args: ValidationArguments) {
     return rowColumnsProblem(value, args.object as Record<string, unknown>);
+  }
+}
+
+@ValidatorConstraint({ name: 'agentDayColumns' })
+export class AgentDayColumnsShape extends PlainShape {
+  protected check(value: unknown, args: ValidationArguments) {
+    return agentDayColumnsProblem(value, args.object as Record<string, unknown>);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { RowColumnsV2, RowsBatchV2 } from './messages';
+import type { AgentDayColumnsV2, RowColumnsV2, RowsBatchV2 } from './messages';
 
 /** One row as the parser hands it to a batch. */
 export interface ColumnRow {
@@ -12,7 +12,16 @@ export interface ColumnRow {
   day: string;
 }
 
-export type RowsOfBatch = Pick<RowsBatchV2, 'platformAgentIds' | 'activities' | 'days' | 'rows'>;
+export type RowsOfBatch = Pick<RowsBatchV2, 'platformAgentIds' | 'activities' | 'days' | 'rows' | 'agentDays'>;
+
+/** One agent-day entry as the parser hands it to a batch (see AgentDayColumnsV2). */
+export interface AgentDayEntry {
+  platformAgentId: string;
+  day: string;
+  digest: number;
+  rows: number;
+  skipped: boolean;
+}
 
 /** A list of distinct texts and their positions: each text is kept once per batch. */
 class TextList {
@@ -35,9 +44,25 @@ export class RowColumnsBuilder {
   private activities = new TextList();
   private days = new TextList();
   private columns: RowColumnsV2 = emptyColumns();
+  private agentDays: AgentDayColumnsV2 = emptyAgentDays();
 
+  /** Rows collected so far. */
   get size(): number {
     return this.columns.line.length;
+  }
+
+  /** Agent-day entries collected so far. */
+  get agentDayCount(): number {
+    return this.agentDays.agent.length;
+  }
+
+  addAgentDay(entry: AgentDayEntry): void {
+    const agentDays = this.agentDays;
+    agentDays.agent.push(this.agents.positionOf(entry.platformAgentId));
+    agentDays.day.push(this.days.positionOf(entry.day));
+    agentDays.digest.push(entry.digest);
+    agentDays.rows.push(entry.rows);
+    agentDays.skipped.push(entry.skipped ? 1 : 0);
   }
 
   add(row: ColumnRow): void {
@@ -52,7 +77,9 @@ export class RowColumnsBuilder {
 
   /** The rows collected so far; the builder starts afresh. */
   take(): RowsOfBatch {
-    const taken = { platformAgentIds: this.agents.items, activities: this.activities.items, days: this.days.items, rows: this.columns };
+    const taken: RowsOfBatch = { platformAgentIds: this.agents.items, activities: this.activities.items, days: this.days.items, rows: this.columns };
+    if (this.agentDays.agent.length > 0) taken.agentDays = this.agentDays;
+    this.agentDays = emptyAgentDays();
     this.agents = new TextList();
     this.activities = new TextList();
     this.days = new TextList();
@@ -63,6 +90,23 @@ export class RowColumnsBuilder {
 
 function emptyColumns(): RowColumnsV2 {
   return { line: [], agent: [], activity: [], startAt: [], endAt: [], day: [] };
+}
+
+function emptyAgentDays(): AgentDayColumnsV2 {
+  return { agent: [], day: [], digest: [], rows: [], skipped: [] };
+}
+
+/** A batch's agent-day entries as objects (for the writer's staging and for tests). */
+export function agentDaysOf(batch: RowsOfBatch): AgentDayEntry[] {
+  const entries = batch.agentDays;
+  if (!entries) return [];
+  return entries.agent.map((agent, i) => ({
+    platformAgentId: batch.platformAgentIds[agent],
+    day: batch.days[entries.day[i]],
+    digest: entries.digest[i],
+    rows: entries.rows[i],
+    skipped: entries.skipped[i] === 1,
+  }));
 }
 
 /** Rows as objects, for reading a batch in tests and reports (the pipeline itself reads the columns). */

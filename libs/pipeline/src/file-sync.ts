@@ -23,7 +23,7 @@ export interface StoredFile {
  * (one integration's files of a lane stay in order), with an id per sync run so a re-sent copy is
  * recognised downstream.
  */
-export function fileReceivedMessage(file: StoredFile, syncRunId: string, now: Date): OutgoingMessage {
+export function fileReceivedMessage(file: StoredFile, syncRunId: string, now: Date, options: SyncOptions = {}): OutgoingMessage {
   const value: FileReceivedV1 = {
     messageId: `file-received:${syncRunId}`,
     occurredAt: now.toISOString(),
@@ -37,8 +37,15 @@ export function fileReceivedMessage(file: StoredFile, syncRunId: string, now: Da
     receivedAt: file.receivedAt.toISOString(),
     platform: file.platform,
     ...(file.settings ? { settings: file.settings } : {}),
+    ...(options.readInFull ? { readInFull: true } : {}),
   };
   return { topic: PipelineLanes[laneOfFile(file.sizeBytes)].fileReceived, key: file.integrationId, value, headers: { [MessageHeaders.MessageId]: value.messageId } };
+}
+
+/** How a sync run reads its file. */
+export interface SyncOptions {
+  /** Send every row: leave out no agent-day as unchanged (see FileReceivedV1.readInFull). */
+  readInFull?: boolean;
 }
 
 /**
@@ -46,7 +53,7 @@ export function fileReceivedMessage(file: StoredFile, syncRunId: string, now: Da
  * file-received message in the outbox commit together (a new upload, or a replay). The message
  * carries the integration's settings as of now, read in the same transaction. Returns the run id.
  */
-export async function queueFileForSync(manager: EntityManager, file: StoredFile, now: Date): Promise<string> {
+export async function queueFileForSync(manager: EntityManager, file: StoredFile, now: Date, options: SyncOptions = {}): Promise<string> {
   const settings = await integrationSettings(manager, file.integrationId);
   const syncRunId = randomUUID();
   await manager.query(
@@ -54,7 +61,7 @@ export async function queueFileForSync(manager: EntityManager, file: StoredFile,
      VALUES ($1, $2, $3, $4, $5, 'processing', $6)`,
     [syncRunId, file.organizationId, file.integrationId, file.siteId, file.fileId, now],
   );
-  await enqueueMessages(manager, [fileReceivedMessage({ ...file, settings }, syncRunId, now)]);
+  await enqueueMessages(manager, [fileReceivedMessage({ ...file, settings }, syncRunId, now, options)]);
   return syncRunId;
 }
 

@@ -2,3 +2,4 @@ export * from './pipeline-messages';
 export * from './rows-stage';
 export * from './file-sync';
 export * from './unknown-agent-error';
+export * from './mapping-rules-key';

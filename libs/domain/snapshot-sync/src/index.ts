@@ -4,3 +4,4 @@ export * from './snapshot-plan.util';
 export * from './apply-snapshot-plan.util';
 export * from './day-chunks.util';
 export * from './day-routes.util';
+export * from './agent-day-digest.util';

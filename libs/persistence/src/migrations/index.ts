@@ -9,6 +9,7 @@ import { IntegrationStaleness1764140000000 } from './1764140000000-IntegrationSt
 import { OutboxPayloadAsJson1764150000000 } from './1764150000000-OutboxPayloadAsJson';
 import { DeadLettersBySyncRun1764155000000 } from './1764155000000-DeadLettersBySyncRun';
 import { DropInbox1764160000000 } from './1764160000000-DropInbox';
+import { AgentDayDigests1764170000000 } from './1764170000000-AgentDayDigests';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   OutboxPayloadAsJson1764150000000,
   DeadLettersBySyncRun1764155000000,
   DropInbox1764160000000,
+  AgentDayDigests1764170000000,
 ];

@@ -1,0 +1,210 @@
+/**
+ * Agent-day digests: how the parser recognises, without anything but the file and a table of
+ * numbers, the agent-days a re-sent file leaves as they are, and leaves their rows out.
+ *
+ * A digest is the sum, modulo 2^52, of a 52-bit hash of each row (activity, start, end) of one
+ * agent's day: independent of the rows' order, and whole numbers JSON and a bigint column carry
+ * exactly. Equal digests stand for equal rows (a chance collision is about 2^-52 per agent-day);
+ * they say nothing of how rows map, so the writer checks that the mapping rules, the agent and the
+ * schedule are the same as when the stored digest was applied before it keeps the stored events.
+ */
+
+const TWO_32 = 2 ** 32;
+/** Digests and hashes are below this. */
+export const DIGEST_MODULUS = 2 ** 52;
+const HIGH_MASK = 0xfffff; // the top 20 of the 52 bits
+
+/** Murmur3's finaliser: spreads every input bit over the 32 output bits. */
+function mix32(value: number): number {
+  let h = value | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Two independent 32-bit FNV-1a hashes of a text, mixed: the halves of a 52-bit hash. */
+function textHalves(text: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193);
+    b = Math.imul(b ^ code, 0x01000193) ^ (b >>> 15);
+  }
+  return [mix32(a ^ text.length), mix32(b + Math.imul(text.length, 0x9e3779b1))];
+}
+
+function join52(high: number, low: number): number {
+  return (high & HIGH_MASK) * TWO_32 + (low >>> 0);
+}
+
+/** A 52-bit hash of a text. Never 0 (0 marks an empty slot in DigestTable). */
+export function hashText(text: string): number {
+  const [high, low] = textHalves(text);
+  return join52(high, low) || 1;
+}
+
+/** The key an agent-day is looked up by: its platform agent id and its day (YYYY-MM-DD). */
+export function agentDayKey(platformAgentId: string, day: string): number {
+  return hashText(`${platformAgentId}\n${day}`);
+}
+
+/** A row's 52-bit hash from its activity's hash (hashText) and its instants (epoch ms). */
+export function rowHash(activityHash: number, startAt: number, endAt: number): number {
+  const activityLow = activityHash % TWO_32;
+  const activityHigh = Math.floor(activityHash / TWO_32);
+  const startLow = startAt % TWO_32;
+  const startHigh = Math.floor(startAt / TWO_32);
+  const endLow = endAt % TWO_32;
+  const endHigh = Math.floor(endAt / TWO_32);
+  let a = mix32(activityLow ^ mix32(startLow + 0x7f4a7c15) ^ Math.imul(startHigh + 1, 0x9e3779b1));
+  let b = mix32(activityHigh ^ mix32(endLow + 0x165667b1) ^ Math.imul(endHigh + 1, 0x27d4eb2f));
+  a = mix32(a ^ Math.imul(b, 0xcc9e2d51));
+  b = mix32(b ^ (a >>> 7) ^ Math.imul(a, 0x1b873593));
+  return join52(a, b);
+}
+
+/** Adds a row's hash (or another digest) to a digest. */
+export function addToDigest(digest: number, hash: number): number {
+  return (digest + hash) % DIGEST_MODULUS;
+}
+
+/**
+ * Stored digests by agent-day key, in two flat arrays (open addressing): a 5,000,000-row file has
+ * about 1.4 million agent-days, which as a Map of strings would take hundreds of megabytes.
+ */
+export class DigestTable {
+  private readonly keys: Float64Array;
+  private readonly digests: Float64Array;
+  private readonly mask: number;
+  private count = 0;
+
+  /** `capacity`: how many agent-days it must hold at most. */
+  constructor(capacity: number) {
+    let slots = 16;
+    while (slots < capacity * 2) slots *= 2;
+    this.keys = new Float64Array(slots);
+    this.digests = new Float64Array(slots);
+    this.mask = slots - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  set(key: number, digest: number): void {
+    let slot = this.slotOf(key);
+    while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
+    if (this.keys[slot] === 0) {
+      if ((this.count + 1) * 2 > this.keys.length) throw new RangeError('DigestTable is full: give it the capacity it needs');
+      this.count += 1;
+      this.keys[slot] = key;
+    }
+    this.digests[slot] = digest;
+  }
+
+  /** The digest stored for the key, or -1. */
+  get(key: number): number {
+    let slot = this.slotOf(key);
+    while (this.keys[slot] !== 0) {
+      if (this.keys[slot] === key) return this.digests[slot];
+      slot = (slot + 1) & this.mask;
+    }
+    return -1;
+  }
+
+  private slotOf(key: number): number {
+    return mix32(key % TWO_32 ^ Math.imul(Math.floor(key / TWO_32), 0x9e3779b1)) & this.mask;
+  }
+}
+
+/** A row as the parser reads it, reduced to what a run needs. */
+export interface DigestRow {
+  platformAgentId: string;
+  day: string;
+  activity: string;
+}
+
+/** Consecutive rows of one agent's day, closed: its rows are sent, or left out as unchanged. */
+export interface AgentDayRun<Row> {
+  platformAgentId: string;
+  day: string;
+  digest: number;
+  rows: Row[];
+  /** The digest equals the stored one: the rows need not travel. */
+  unchanged: boolean;
+}
+
+export interface AgentDayRunsOptions {
+  /** Digests of the agent-days as last applied; null when nothing may be left out (a file read in full). */
+  stored: DigestTable | null;
+  /** Days before this one (YYYY-MM-DD) are always sent: the past-day rule decides them at apply time. */
+  firstSkippableDay: string;
+  /** A run is closed at this many rows, so what is held stays bounded whatever the file. */
+  maxRunRows?: number;
+}
+
+/** Rows a run holds at most; a real agent-day has a handful. */
+export const MAX_RUN_ROWS = 1000;
+
+/**
+ * Groups a file's rows, in file order, into runs of consecutive rows of one agent-day, and tells
+ * for each closed run whether it is unchanged (its digest is the stored one). A file that lists an
+ * agent-day in several places gives several runs for it; none alone matches what was stored for
+ * the whole agent-day (but in the rare case one does, the writer sees the agent-day twice and reads
+ * the file again in full).
+ */
+export class AgentDayRuns<Row extends DigestRow> {
+  private readonly activityHashes = new Map<string, number>();
+  private readonly maxRunRows: number;
+  private current: { platformAgentId: string; day: string; digest: number; rows: Row[] } | null = null;
+
+  constructor(private readonly options: AgentDayRunsOptions) {
+    this.maxRunRows = options.maxRunRows ?? MAX_RUN_ROWS;
+  }
+
+  /** Adds a row (with its instants in epoch ms); returns the run it closed, if any. */
+  push(row: Row, startAt: number, endAt: number): AgentDayRun<Row> | null {
+    let closed: AgentDayRun<Row> | null = null;
+    const current = this.current;
+    if (current && (current.platformAgentId !== row.platformAgentId || current.day !== row.day || current.rows.length >= this.maxRunRows)) {
+      closed = this.close();
+    }
+    if (!this.current) this.current = { platformAgentId: row.platformAgentId, day: row.day, digest: 0, rows: [] };
+    this.current.rows.push(row);
+    this.current.digest = addToDigest(this.current.digest, rowHash(this.activityHash(row.activity), startAt, endAt));
+    return closed;
+  }
+
+  /** Closes the last run. */
+  finish(): AgentDayRun<Row> | null {
+    return this.current ? this.close() : null;
+  }
+
+  /** Closes the open run before its end (its rows weigh too much to wait): it is sent, never left out. */
+  cut(): AgentDayRun<Row> | null {
+    return this.current ? this.close(true) : null;
+  }
+
+  private close(cut = false): AgentDayRun<Row> {
+    const { platformAgentId, day, digest, rows } = this.current!;
+    this.current = null;
+    const { stored, firstSkippableDay } = this.options;
+    const unchanged =
+      !cut && stored !== null && day >= firstSkippableDay && rows.length < this.maxRunRows && stored.get(agentDayKey(platformAgentId, day)) === digest;
+    return { platformAgentId, day, digest, rows, unchanged };
+  }
+
+  private activityHash(activity: string): number {
+    let hash = this.activityHashes.get(activity);
+    if (hash === undefined) {
+      hash = hashText(activity);
+      // Activities are few; a hostile file with millions of distinct ones only loses the cache.
+      if (this.activityHashes.size < 10_000) this.activityHashes.set(activity, hash);
+    }
+    return hash;
+  }
+}
