@@ -173,8 +173,11 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
         const routes = stored
           ? routeAgentDays(days.applied, await this.runs.compareAgentDays(tx, run.id, run.integrationId, integration.scheduleId, range, pastCutoff))
           : { unchangedEvents: 0, created: [], planned: [] };
-        if (staged.leftOutAgentDays > 0) counts.unchanged += await this.runs.unchangedLeftOutEvents(tx, run.id, run.integrationId, integration.scheduleId, days.applied);
         lap('compare');
+        if (staged.leftOutAgentDays > 0) {
+          counts.unchanged += await this.runs.unchangedLeftOutEvents(tx, run.id, run.integrationId, integration.scheduleId, days.applied);
+          lap('keep');
+        }
         counts.unchanged += routes.unchangedEvents;
         const made = await this.runs.createNewEvents(tx, run.id, target, stored ? { agentDays: routes.created } : { days: days.applied }, pastCutoff);
         counts.created += made.created;

@@ -366,7 +366,8 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
    * integration stored in the schedule (see AgentDayComparison), in the database: nothing is loaded to compare.
    */
   async compareAgentDays(manager: EntityManager, syncRunId: string, integrationId: string, scheduleId: string, range: DayRange, pastCutoff: string | null): Promise<AgentDayComparison[]> {
-    return manager.query(
+    return withHashJoins(manager, () =>
+      manager.query(
       `WITH left_out AS MATERIALIZED (
          SELECT DISTINCT day, agent_id FROM sync_run_agent_days WHERE sync_run_id = $1 AND skipped AND day BETWEEN $2 AND $3
        ), staged AS (
@@ -383,7 +384,8 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
               bool_and($6::timestamptz IS NULL OR start_at >= $6::timestamptz) AS "fromCutoff"
          FROM staged s FULL JOIN stored t USING (day, agent_id, event_type_id, start_at, end_at)
         GROUP BY day, agent_id`,
-      [syncRunId, range.from, range.to, integrationId, scheduleId, pastCutoff],
+        [syncRunId, range.from, range.to, integrationId, scheduleId, pastCutoff],
+      ),
     );
   }
 
@@ -397,6 +399,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
   }
 
   async countUnkeepableLeftOut(manager: EntityManager, syncRunId: string, check: LeftOutCheck): Promise<number> {
+    return withHashJoins(manager, async () => {
     // An agent-day listed in several runs of this file is no longer complete: none of its runs stands for it.
     await manager.query(
       `UPDATE sync_run_agent_days SET complete = false
@@ -416,17 +419,20 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
       [syncRunId, check.integrationId, check.scheduleId, check.mappingKey, check.days, check.lastPastDay],
     );
     return unkeepable;
+    });
   }
 
   async unchangedLeftOutEvents(manager: EntityManager, syncRunId: string, integrationId: string, scheduleId: string, days: readonly string[]): Promise<number> {
     if (days.length === 0) return 0;
-    const [{ events }]: Array<{ events: number }> = await manager.query(
+    const [{ events }]: Array<{ events: number }> = await withHashJoins(manager, () =>
+      manager.query(
       `WITH left_out AS MATERIALIZED (
          SELECT DISTINCT day, agent_id FROM sync_run_agent_days WHERE sync_run_id = $1 AND skipped AND day = ANY($2::date[])
        )
        SELECT count(*)::int AS events FROM schedule_events e JOIN left_out k ON k.day = e.day AND k.agent_id = e.agent_id
         WHERE e.source_integration_id = $3 AND e.schedule_id = $4 AND e.day = ANY($2::date[])`,
       [syncRunId, days, integrationId, scheduleId],
+      ),
     );
     return events;
   }
@@ -741,11 +747,15 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
 
   async removeDisownedAgentDays(syncRunIds: readonly string[]): Promise<void> {
     if (syncRunIds.length === 0) return;
-    const [, removed]: [unknown, number] = await this.dataSource.query(
-      `DELETE FROM sync_run_agent_days a USING sync_runs r
-        WHERE r.id = a.sync_run_id AND r.status <> 'processing' AND a.sync_run_id = ANY($1::uuid[])
-          AND NOT EXISTS (SELECT 1 FROM integration_day_versions v WHERE v.sync_run_id = a.sync_run_id AND v.day = a.day)`,
-      [syncRunIds],
+    const [, removed]: [unknown, number] = await this.dataSource.transaction((manager) =>
+      withHashJoins(manager, () =>
+        manager.query(
+          `DELETE FROM sync_run_agent_days a USING sync_runs r
+            WHERE r.id = a.sync_run_id AND r.status <> 'processing' AND a.sync_run_id = ANY($1::uuid[])
+              AND NOT EXISTS (SELECT 1 FROM integration_day_versions v WHERE v.sync_run_id = a.sync_run_id AND v.day = a.day)`,
+          [syncRunIds],
+        ),
+      ),
     );
     if (removed >= VACUUM_STAGING_AFTER_ROWS) await this.dataSource.query('VACUUM sync_run_agent_days');
   }
@@ -788,6 +798,19 @@ function agentDayEntriesText(batch: RowsBatchV2): string {
 /** A text in COPY's text format: backslash, tab, newline and carriage return escaped. */
 function copyText(value: string): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : value;
+}
+
+/**
+ * Runs statements over a run's staged rows or entries with hash joins only. A run being applied is
+ * never in the table's statistics (it was staged moments ago), so the planner takes its rows for a
+ * handful and may nest loops over them: rows times rows, which turned one statement into minutes.
+ */
+async function withHashJoins<T>(manager: EntityManager, work: () => Promise<T>): Promise<T> {
+  await manager.query('SET LOCAL enable_nestloop = off');
+  const result = await work();
+  // A failed statement aborts the transaction, and with it this setting: it is only restored after success.
+  await manager.query('SET LOCAL enable_nestloop TO DEFAULT');
+  return result;
 }
 
 /** COPY FROM STDIN on the transaction's own connection. */
