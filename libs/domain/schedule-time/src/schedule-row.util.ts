@@ -299,8 +299,7 @@ function calendarDaysBetween(fromLocalEpoch: number, toLocalEpoch: number): numb
 function isWithinHorizon(reading: RecordReading, dayLocal: number, siteZone: Zone, key: ColumnKey, verb: string): boolean {
   const horizon = reading.context.horizon;
   if (!horizon) return true;
-  const { receivedAt, maxDaysAhead, maxDaysBehind } = checkedHorizon(horizon);
-  const receivedLocal = localEpochAt(receivedAt, siteZone);
+  const { maxDaysAhead, maxDaysBehind, receivedLocal } = checkedHorizon(horizon, siteZone);
   const days = calendarDaysBetween(receivedLocal, dayLocal);
   if (days <= maxDaysAhead && -days <= maxDaysBehind) return true;
   const when = days > 0 ? `${days} days after` : `${-days} days before`;
@@ -314,12 +313,45 @@ function isWithinHorizon(reading: RecordReading, dayLocal: number, siteZone: Zon
   return false;
 }
 
+interface CheckedHorizon {
+  readonly horizon: RowHorizon;
+  readonly receivedAtText: string | number;
+  readonly siteZone: Zone;
+  readonly maxDaysAhead: number;
+  readonly maxDaysBehind: number;
+  /** The received instant on the site's clocks. */
+  readonly receivedLocal: number;
+}
+
+// Every row of a file asks for the same horizon: it is checked once and kept while its fields stay the same.
+let lastHorizon: CheckedHorizon | undefined;
+
 /** A horizon's numbers, checked: a wrong one is a programming or configuration error, not a row's. */
-function checkedHorizon(horizon: RowHorizon): { receivedAt: number; maxDaysAhead: number; maxDaysBehind: number } {
+function checkedHorizon(horizon: RowHorizon, siteZone: Zone): CheckedHorizon {
+  const last = lastHorizon;
+  if (
+    last !== undefined &&
+    last.horizon === horizon &&
+    last.siteZone === siteZone &&
+    last.receivedAtText === horizon.receivedAt &&
+    last.maxDaysAhead === horizon.maxDaysAhead &&
+    last.maxDaysBehind === horizon.maxDaysBehind
+  ) {
+    return last;
+  }
   const receivedAt = typeof horizon.receivedAt === 'number' ? horizon.receivedAt : Date.parse(horizon.receivedAt);
   if (!Number.isFinite(receivedAt)) throw new RangeError(`horizon: receivedAt '${horizon.receivedAt}' is not an instant`);
   for (const [name, value] of [['maxDaysAhead', horizon.maxDaysAhead], ['maxDaysBehind', horizon.maxDaysBehind]] as const) {
     if (!Number.isInteger(value) || value < 0 || value > MAX_HORIZON_DAYS) throw new RangeError(`horizon: ${name} must be a whole number of days from 0 to ${MAX_HORIZON_DAYS}, got ${value}`);
   }
-  return { receivedAt, maxDaysAhead: horizon.maxDaysAhead, maxDaysBehind: horizon.maxDaysBehind };
+  const checked = {
+    horizon,
+    receivedAtText: horizon.receivedAt,
+    siteZone,
+    maxDaysAhead: horizon.maxDaysAhead,
+    maxDaysBehind: horizon.maxDaysBehind,
+    receivedLocal: localEpochAt(receivedAt, siteZone),
+  };
+  lastHorizon = checked;
+  return checked;
 }

@@ -55,9 +55,17 @@ function fixedOffsetZone(sign: string, hours: number, minutes: number): Zone | u
   return FixedOffsetZone.instance(total);
 }
 
-/** The zone of a setting (integration or site): IANA names only, so DST is never lost. */
+const settingZones = new Map<string, Zone | null>();
+
+/** The zone of a setting (integration or site): IANA names only, so DST is never lost. Asked on every row, so kept per name. */
 export function settingTimeZone(zone: string): Zone | undefined {
-  return isValidTimeZone(zone) ? IANAZone.create(zone) : undefined;
+  let found = settingZones.get(zone);
+  if (found === undefined) {
+    if (settingZones.size >= ZONE_MEMO_LIMIT) settingZones.clear();
+    found = isValidTimeZone(zone) ? IANAZone.create(zone) : null;
+    settingZones.set(zone, found);
+  }
+  return found ?? undefined;
 }
 
 function settingZone(zone: string): Zone {
