@@ -3,7 +3,7 @@ import type { Zone } from 'luxon';
 import { parseDate, parseDurationMs, parseMoment, type Moment } from './date-time-text.util';
 import type { ResolvedColumns } from './header.util';
 import type { ColumnKey, DateOrder, PlatformTemplate } from './platform-template.constant';
-import { DAY_MS, HOUR_MS, formatDay, instantsAtLocalTime, localEpochAt, readTimeZone, settingTimeZone } from './time-zone.util';
+import { DAY_MS, HOUR_MS, formatDay, instantsAtLocalTime, localEpochAt, readTimeZone, settingTimeZone, singleInstantAtLocalTime } from './time-zone.util';
 
 export interface RowContext {
   /** The integration's IANA zone for local times (already defaulted to the site's). */
@@ -276,6 +276,8 @@ function endInstant(reading: RecordReading, end: EndValue, startAt: number, zone
  * start (01:30 to 01:15 on the fall-back night is 45 minutes, so the end takes the later offset).
  */
 function localInstant(reading: RecordReading, localEpoch: number, zone: Zone, key: 'start' | 'end', startAt?: number): number | undefined {
+  const single = singleInstantAtLocalTime(localEpoch, zone);
+  if (single !== undefined) return single;
   const instants = instantsAtLocalTime(localEpoch, zone);
   if (instants.length === 0) {
     const shown = new Date(localEpoch).toISOString().slice(0, 16).replace('T', ' ');

@@ -131,14 +131,22 @@ function steadyOffset(zone: Zone, day: number): number | null {
  * checked against the zone, which is how a nonexistent time is told from one luxon would shift.
  */
 export function instantsAtLocalTime(localEpoch: number, zone: Zone): number[] {
-  // Away from any offset change (all but a few days a year), a local time is exactly one instant.
-  const steady = zone.isUniversal ? zone.offset(localEpoch) : steadyOffset(zone, Math.floor(localEpoch / DAY_MS));
-  if (steady !== null) return [localEpoch - steady * MINUTE_MS];
+  const single = singleInstantAtLocalTime(localEpoch, zone);
+  if (single !== undefined) return [single];
   const offsets = new Set([offsetAt(zone, localEpoch - DAY_MS), offsetAt(zone, localEpoch), offsetAt(zone, localEpoch + DAY_MS)]);
   const instants = [...offsets]
     .map((offset) => localEpoch - offset * MINUTE_MS)
     .filter((instant) => localEpochAt(instant, zone) === localEpoch);
   return [...new Set(instants)].sort((a, b) => a - b);
+}
+
+/**
+ * The one instant of a local time away from any offset change (all but a few days a year), else
+ * undefined: instantsAtLocalTime's common case, without an array per call.
+ */
+export function singleInstantAtLocalTime(localEpoch: number, zone: Zone): number | undefined {
+  const steady = zone.isUniversal ? zone.offset(localEpoch) : steadyOffset(zone, Math.floor(localEpoch / DAY_MS));
+  return steady === null ? undefined : localEpoch - steady * MINUTE_MS;
 }
 
 /** What the zone's clocks show at an instant, as a local epoch. */
