@@ -49,6 +49,23 @@ describe('csvRecords', () => {
     await expect(read('a\nb\n"x"y,z\n')).rejects.toMatchObject({ recordsBefore: 2, message: expect.stringContaining('after a closing quote comes "y"') });
   });
 
+  it('hands a large chunk on in batches of at most 2048 records, in order, the records before an error first', async () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `A${i},"x, ${i}",${i}`);
+    const batches: string[][][] = [];
+    for await (const records of csvRecords(chunked(`${lines.join('\r\n')}\r\n`, []), ',')) batches.push(records);
+    expect(batches.map((batch) => batch.length)).toEqual([2048, 2048, 904]);
+    expect(batches.flat()).toEqual(lines.map((_, i) => [`A${i}`, `x, ${i}`, `${i}`]));
+
+    const seen: string[][] = [];
+    const broken = csvRecords(chunked(`${lines.join('\n')}\n"x"y\n`, []), ',');
+    await expect(
+      (async () => {
+        for await (const records of broken) seen.push(...records);
+      })(),
+    ).rejects.toMatchObject({ recordsBefore: 5000 });
+    expect(seen).toHaveLength(5000);
+  });
+
   it('reads any text as fast-csv did, in any chunks, with any delimiter', async () => {
     await fc.assert(
       fc.asyncProperty(
