@@ -14,8 +14,8 @@ const SPACE = 0x20;
 const TAB = 0x09;
 
 /**
- * Splits CSV text into records of values as it streams, the records of each chunk together (one
- * await per chunk, not per record). The rules are the usual ones, as fast-csv read them before:
+ * Splits CSV text into records of values as it streams, the records of each chunk together, up to
+ * BATCH_RECORDS at a time (one await per batch, not per record). The rules are the usual ones, as fast-csv read them before:
  * records end at `\n`, `\r\n` or `\r`; a value is quoted when it starts (after spaces) with `"`,
  * may then hold delimiters and line breaks, and `""` in it is one quote; spaces after the closing
  * quote are dropped, anything else there is an error; an unquoted value is taken as written, spaces
