@@ -66,6 +66,36 @@ describe('csvRecords', () => {
     expect(seen).toHaveLength(5000);
   });
 
+  // Lines of whole values, quoted or not, as exports write them: most take the indexOf path for
+  // wrapped quoted values; the odd value (a doubled quote, a line break, blanks) sends its line back
+  // to the character loop.
+  it('reads lines of quoted and plain values as fast-csv did', async () => {
+    const value = fc.oneof(
+      { arbitrary: fc.constantFrom('', 'E1', '2026-12-02T06:30:00', 'a"b', 'Phones'), weight: 4 },
+      { arbitrary: fc.constantFrom('"Reyes, Ana"', '""', '"x;y"', '"tab\tin"'), weight: 4 },
+      { arbitrary: fc.constantFrom('"say ""hi"""', '"two\nlines"', '"cr\rin"', ' "spaced" ', '"after" x', '  ', ' lead', '"open'), weight: 1 },
+    );
+    const line = fc.array(value, { minLength: 1, maxLength: 6 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 6 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.constantFrom(',', ';', '|'),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 50 }),
+        async (lines, lineBreak, delimiter, finalBreak, size) => {
+          const text = lines.map((values) => values.join(delimiter)).join(lineBreak) + (finalBreak ? lineBreak : '');
+          const expected = await fastCsv(text, delimiter);
+          for (const sizes of [[text.length], [size]]) {
+            if (expected instanceof Error) await expect(read(text, sizes, delimiter)).rejects.toBeInstanceOf(CsvSyntaxError);
+            else expect(await read(text, sizes, delimiter)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('reads any text as fast-csv did, in any chunks, with any delimiter', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -52,9 +52,14 @@ class RecordReader {
   private nextQuote = -1;
   private nextCr = -1;
 
+  // readQuotedRecord skips tabs after a closing quote even when the tab is the delimiter; the
+  // shortcut would not, so tab-separated text keeps to the character loop.
+  private readonly wrappedLines: boolean;
+
   constructor(private readonly delimiter: string) {
     if (delimiter.length !== 1) throw new Error('the delimiter must be one character');
     this.delimiterCode = delimiter.charCodeAt(0);
+    this.wrappedLines = this.delimiterCode !== TAB && this.delimiterCode !== SPACE;
   }
 
   /**
@@ -117,7 +122,42 @@ class RecordReader {
       }
       return newline === -1 ? buffer.length : newline + 1;
     }
+    if (this.wrappedLines && !loneCr && newline !== -1 && this.readWrappedLine(start, newline, records)) return newline + 1;
     return this.readQuotedRecord(start, atEnd, records);
+  }
+
+  /**
+   * The common quoted line (`E1,"Reyes, Ana",...`), read value by value with indexOf: true when
+   * each quote wraps a whole value (a quote right at a value's start, the next one closing it right
+   * before a delimiter or the line's end) and no value starts with a blank, having read the record.
+   * False, reading nothing, for anything else (a doubled quote, a quoted line break, blanks around
+   * a quoted value, a lone carriage return): readQuotedRecord then reads the line character by character.
+   */
+  private readWrappedLine(start: number, newline: number, records: string[][]): boolean {
+    const buffer = this.buffer;
+    const end = newline > start && buffer.charCodeAt(newline - 1) === CR ? newline - 1 : newline;
+    const cells: string[] = [];
+    let at = start;
+    for (;;) {
+      const first = at < end ? buffer.charCodeAt(at) : -1;
+      let valueEnd: number;
+      if (first === QUOTE) {
+        const closing = buffer.indexOf('"', at + 1);
+        if (closing === -1 || closing >= end) return false;
+        valueEnd = closing + 1;
+        if (valueEnd < end && buffer.charCodeAt(valueEnd) !== this.delimiterCode) return false;
+        cells.push(buffer.slice(at + 1, closing));
+      } else {
+        if (first === SPACE || first === TAB) return false;
+        const delimiter = buffer.indexOf(this.delimiter, at);
+        valueEnd = delimiter === -1 || delimiter > end ? end : delimiter;
+        cells.push(buffer.slice(at, valueEnd));
+      }
+      if (valueEnd >= end) break;
+      at = valueEnd + 1;
+    }
+    records.push(cells);
+    return true;
   }
 
   /** The record at `start`, character by character (it holds quotes or a lone carriage return). */

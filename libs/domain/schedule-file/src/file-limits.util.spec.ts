@@ -57,7 +57,7 @@ describe('limitRows', () => {
         fc.oneof(fc.constant(''), fc.array(fc.oneof(piece, fc.constant('\n')), { maxLength: 20 }).map((parts) => parts.join(''))),
         fc.integer({ min: 1, max: 12 }),
         fc.integer({ min: 1, max: 40 }),
-        fc.constantFrom(',', ';'),
+        fc.constantFrom(',', ';', '|', '\t'),
         async (line, rest, maxColumns, maxLineChars, delimiter) => {
           // The probe line ends with one column too many: reported only when read outside quotes.
           const probe = `\n${delimiter.repeat(maxColumns)}\n`;
