@@ -196,7 +196,9 @@ describe('readRow: row problems', () => {
     const template = templateFor('custom');
     const header = resolveHeader(template, [' agent_id ', 'agent_name', 'start_time', 'end_time', 'activity']);
     if (!header.ok) throw new Error(header.reason);
-    const reading = readRow(template, header.columns, ['  A1 ', ' ', ' 2025-11-03T08:00 ', '2025-11-03T09:00\t', ' Phone '], 3, context('UTC', 'YYYY-MM-DD'));
+    const cells = ['  A1 ', ' ', ' 2025-11-03T08:00 ', '2025-11-03T09:00\t', ' Phone '];
+    const reading = readRow(template, header.columns, cells, 3, context('UTC', 'YYYY-MM-DD'));
+    expect(cells).toEqual(['  A1 ', ' ', ' 2025-11-03T08:00 ', '2025-11-03T09:00\t', ' Phone ']); // the caller's cells are left as they were
     expect(reading.ok && isoRow(reading.row)).toEqual({ line: 3, platformAgentId: 'A1', activity: 'Phone', startAt: '2025-11-03T08:00:00.000Z', endAt: '2025-11-03T09:00:00.000Z', day: '2025-11-03' });
   });
 });
