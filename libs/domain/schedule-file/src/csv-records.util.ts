@@ -15,16 +15,17 @@ const TAB = 0x09;
 
 /**
  * Splits CSV text into records of values as it streams, the records of each chunk together, up to
- * BATCH_RECORDS at a time (one await per batch, not per record). The rules are the usual ones, as fast-csv read them before:
- * records end at `\n`, `\r\n` or `\r`; a value is quoted when it starts (after spaces) with `"`,
- * may then hold delimiters and line breaks, and `""` in it is one quote; spaces after the closing
- * quote are dropped, anything else there is an error; an unquoted value is taken as written, spaces
- * and quotes included (but blanks before a row's first delimiter are an empty value); a blank line
- * (spaces at most) is a record without values.
+ * BATCH_RECORDS at a time (one await per batch, not per record). The rules are the usual ones, as
+ * fast-csv read them before: records end at `\n`, `\r\n` or `\r`; a value is quoted when it starts
+ * (after spaces) with `"`, may then hold delimiters and line breaks, and `""` in it is one quote;
+ * spaces after the closing quote are dropped, anything else there is an error; an unquoted value is
+ * taken as written, spaces and quotes included (but blanks before a row's first delimiter are an
+ * empty value); a blank line (spaces at most) is a record without values.
  *
  * Written for the parser's hot path: a line without quotes is split by the engine's own
- * `String.split`, and only quoted lines are read character by character. The input's lines and rows
- * are bounded beforehand (limitRows), so an unfinished record carried between chunks stays small.
+ * `String.split`, a line whose quotes only wrap whole values is cut with indexOf, and only the
+ * other quoted lines are read character by character. The input's lines and rows are bounded
+ * beforehand (limitRows), so an unfinished record carried between chunks stays small.
  */
 export async function* csvRecords(text: AsyncIterable<string>, delimiter: string): AsyncGenerator<string[][]> {
   const reader = new RecordReader(delimiter);

@@ -128,10 +128,11 @@ export async function* limitRows(
 
 /**
  * Finds the lines limitRows need not read character by character: a whole line within a chunk,
- * under the line limit and shorter than the column limit (a line has a column per character at most), whose quotes, if any, only wrap whole values (`,"Reyes, Ana",`: a quote
- * right at a value's start, the next one closing it right before a delimiter or the line's end). Such
- * a line ends its row with nothing over a limit. Anything else (a doubled quote, a quoted line
- * break, a quote after spaces or inside a value) is left to the character loop.
+ * under the line limit and shorter than the column limit (a line has a column per character at
+ * most), whose quotes, if any, only wrap whole values (`,"Reyes, Ana",`: a quote right at a value's
+ * start, the next one closing it right before a delimiter or the line's end). Such a line ends its
+ * row with nothing over a limit. Anything else (a doubled quote, a quoted line break, a quote after
+ * spaces or inside a value) is left to the character loop.
  */
 export class PlainLines {
   private readonly delimiterCode: number;
