@@ -135,7 +135,7 @@ export class ParserService {
         const reading = readings[i];
         if (reading.ok) {
           const row = reading.row;
-          const columnRow: ColumnRow = { line: row.line, platformAgentId: row.platformAgentId, activity: row.activity, startAt: Date.parse(row.startAt), endAt: Date.parse(row.endAt), day: row.day };
+          const columnRow: ColumnRow = { line: row.line, platformAgentId: row.platformAgentId, activity: row.activity, startAt: row.startAt, endAt: row.endAt, day: row.day };
           // A run's rows go in one batch with its entry: batches are cut between runs only.
           const closed = runs.push(columnRow, columnRow.startAt, columnRow.endAt);
           if (closed) {

@@ -97,7 +97,7 @@ export class FileCheckService {
     for (const { row, eventTypeId } of mapped) {
       const agentId = agents.get(row.platformAgentId);
       if (agentId) {
-        incoming.push({ line: row.line, agentId, eventTypeId, startAt: row.startAt, endAt: row.endAt, day: row.day });
+        incoming.push({ line: row.line, agentId, eventTypeId, startAt: new Date(row.startAt).toISOString(), endAt: new Date(row.endAt).toISOString(), day: row.day });
       } else {
         const lines = unknown.get(row.platformAgentId);
         if (lines) lines.push(row.line);

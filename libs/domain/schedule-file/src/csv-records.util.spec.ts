@@ -49,6 +49,53 @@ describe('csvRecords', () => {
     await expect(read('a\nb\n"x"y,z\n')).rejects.toMatchObject({ recordsBefore: 2, message: expect.stringContaining('after a closing quote comes "y"') });
   });
 
+  it('hands a large chunk on in batches of at most 2048 records, in order, the records before an error first', async () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `A${i},"x, ${i}",${i}`);
+    const batches: string[][][] = [];
+    for await (const records of csvRecords(chunked(`${lines.join('\r\n')}\r\n`, []), ',')) batches.push(records);
+    expect(batches.map((batch) => batch.length)).toEqual([2048, 2048, 904]);
+    expect(batches.flat()).toEqual(lines.map((_, i) => [`A${i}`, `x, ${i}`, `${i}`]));
+
+    const seen: string[][] = [];
+    const broken = csvRecords(chunked(`${lines.join('\n')}\n"x"y\n`, []), ',');
+    await expect(
+      (async () => {
+        for await (const records of broken) seen.push(...records);
+      })(),
+    ).rejects.toMatchObject({ recordsBefore: 5000 });
+    expect(seen).toHaveLength(5000);
+  });
+
+  // Lines of whole values, quoted or not, as exports write them: most take the indexOf path for
+  // wrapped quoted values; the odd value (a doubled quote, a line break, blanks) sends its line back
+  // to the character loop.
+  it('reads lines of quoted and plain values as fast-csv did', async () => {
+    const value = fc.oneof(
+      { arbitrary: fc.constantFrom('', 'E1', '2026-12-02T06:30:00', 'a"b', 'Phones'), weight: 4 },
+      { arbitrary: fc.constantFrom('"Reyes, Ana"', '""', '"x;y"', '"tab\tin"'), weight: 4 },
+      { arbitrary: fc.constantFrom('"say ""hi"""', '"two\nlines"', '"cr\rin"', ' "spaced" ', '"after" x', '  ', ' lead', '"open'), weight: 1 },
+    );
+    const line = fc.array(value, { minLength: 1, maxLength: 6 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 6 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.constantFrom(',', ';', '|'),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 50 }),
+        async (lines, lineBreak, delimiter, finalBreak, size) => {
+          const text = lines.map((values) => values.join(delimiter)).join(lineBreak) + (finalBreak ? lineBreak : '');
+          const expected = await fastCsv(text, delimiter);
+          for (const sizes of [[text.length], [size]]) {
+            if (expected instanceof Error) await expect(read(text, sizes, delimiter)).rejects.toBeInstanceOf(CsvSyntaxError);
+            else expect(await read(text, sizes, delimiter)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('reads any text as fast-csv did, in any chunks, with any delimiter', async () => {
     await fc.assert(
       fc.asyncProperty(

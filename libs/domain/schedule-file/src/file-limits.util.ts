@@ -57,8 +57,24 @@ export async function* limitRows(
       `the row starting on line ${count(rowLine)} is over ${count(maxLineChars)} characters long, the limit: a quoted value runs over ${count(line - rowLine + 1)} lines (is a closing quote missing?)`,
     );
   const tooManyColumns = () => new FileProblem(`line ${count(rowLine)} has ${count(columns)} columns; the limit is ${count(maxColumns)}`);
+  // At the start of a row (nothing counted, no quote open) a plain line can be passed over whole.
+  let rowStart = true;
+  const plain = new PlainLines(options.delimiter, maxColumns, maxLineChars);
   for await (const chunk of body) {
+    plain.start(chunk);
     for (let i = 0; i < chunk.length; i += 1) {
+      if (rowStart) {
+        const newline = plain.lineEnd(i);
+        if (newline !== -1) {
+          // As the loop below would leave it: the row ends at its line break, under every limit.
+          line += 1;
+          rowLine = line;
+          previous = NEWLINE;
+          i = newline;
+          continue;
+        }
+        rowStart = false;
+      }
       const c = chunk.charCodeAt(i);
       if (c === NEWLINE) {
         if (previous === CR) lineChars -= 1;
@@ -93,6 +109,7 @@ export async function* limitRows(
         rowChars = 0;
         columns = 1;
         fieldStart = true;
+        rowStart = true;
       } else if (fieldStart && c === QUOTE) {
         inQuotes = true;
         fieldStart = false;
@@ -107,4 +124,51 @@ export async function* limitRows(
   }
   if (over === 'columns') throw tooManyColumns();
   if (over === 'line' || lineChars > maxLineChars) throw lineTooLong(line, previous === CR ? lineChars - 1 : lineChars, maxLineChars);
+}
+
+/**
+ * Finds the lines limitRows need not read character by character: a whole line within a chunk,
+ * under the line limit and shorter than the column limit (a line has a column per character at
+ * most), whose quotes, if any, only wrap whole values (`,"Reyes, Ana",`: a quote right at a value's
+ * start, the next one closing it right before a delimiter or the line's end). Such a line ends its
+ * row with nothing over a limit. Anything else (a doubled quote, a quoted line break, a quote after
+ * spaces or inside a value) is left to the character loop.
+ */
+export class PlainLines {
+  private readonly delimiterCode: number;
+  private readonly maxChars: number;
+  private chunk = '';
+  // The next quote at or after the scan, found once per chunk rather than per line.
+  private nextQuote = -1;
+
+  constructor(delimiter: string, maxColumns: number, maxLineChars: number) {
+    this.delimiterCode = delimiter.charCodeAt(0);
+    this.maxChars = Math.min(maxLineChars, maxColumns - 1);
+  }
+
+  start(chunk: string): void {
+    this.chunk = chunk;
+    this.nextQuote = chunk.indexOf('"');
+  }
+
+  /** The position of the line break ending the plain line at `from`, or -1 when the line is not plain. */
+  lineEnd(from: number): number {
+    const chunk = this.chunk;
+    const newline = chunk.indexOf('\n', from);
+    if (newline === -1) return -1;
+    const end = newline > from && chunk.charCodeAt(newline - 1) === CR ? newline - 1 : newline;
+    if (end - from > this.maxChars) return -1;
+    if (this.nextQuote !== -1 && this.nextQuote < from) this.nextQuote = chunk.indexOf('"', from);
+    let quote = this.nextQuote;
+    while (quote !== -1 && quote < newline) {
+      if (quote !== from && chunk.charCodeAt(quote - 1) !== this.delimiterCode) return -1;
+      const closing = chunk.indexOf('"', quote + 1);
+      if (closing === -1 || closing >= end) return -1;
+      const after = closing + 1;
+      if (after !== end && chunk.charCodeAt(after) !== this.delimiterCode) return -1;
+      quote = chunk.indexOf('"', after);
+    }
+    this.nextQuote = quote;
+    return newline;
+  }
 }

@@ -49,7 +49,7 @@ describe('readScheduleFile: a schedule file read as the pipeline reads it', () =
       const { readings, chars, rows, problems, summary } = await read(csv, {}, undefined, chunkBytes);
       expect(readings.map((r) => (r.ok ? r.row.line : r.skipped ?? r.problems[0].line))).toEqual([2, 'blank', 4, 5]);
       expect(chars).toEqual([46, 0, 36, 51]);
-      expect(rows.map((r) => [r.line, r.platformAgentId, r.activity, r.startAt, r.day])).toEqual([
+      expect(rows.map((r) => [r.line, r.platformAgentId, r.activity, new Date(r.startAt).toISOString(), r.day])).toEqual([
         [2, 'A1', 'Phones', '2026-12-01T14:00:00.000Z', '2026-12-01'],
         [5, 'A2', 'Chat, night', '2026-12-04T03:00:00.000Z', '2026-12-03'],
       ]);
@@ -64,7 +64,7 @@ describe('readScheduleFile: a schedule file read as the pipeline reads it', () =
       'windows-1252',
     );
     const { rows, summary } = await read(file, { platform: 'nice_iex', dateOrder: 'MMDDYYYY', encoding: 'windows-1252', titleLines: 1, timezone: 'America/Chicago' });
-    expect(rows.map((r) => [r.platformAgentId, r.agentName, r.startAt])).toEqual([['40117', 'Jörg', '2026-12-01T14:00:00.000Z']]);
+    expect(rows.map((r) => [r.platformAgentId, r.agentName, new Date(r.startAt).toISOString()])).toEqual([['40117', 'Jörg', '2026-12-01T14:00:00.000Z']]);
     expect(summary).toMatchObject({ rowCount: 1, rowErrorCount: 0, headerLine: 2 });
   });
 

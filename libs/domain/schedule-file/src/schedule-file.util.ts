@@ -46,8 +46,8 @@ export interface ScheduleFileSummary {
 }
 
 /**
- * One piece of a file as it streams: the records of one chunk of text, each read into a schedule
- * row or its row problems (`readings`, in file order, blank and comment records included), with
+ * One piece of a file as it streams: the records of one chunk of text (2048 at most), each read
+ * into a schedule row or its row problems (`readings`, in file order, blank and comment records included), with
  * the characters of each record's values (`chars`, same index). The last piece is `end`.
  */
 export type ScheduleFilePart = { kind: 'records'; readings: RowReading[]; chars: number[] } | { kind: 'end'; summary: ScheduleFileSummary };
@@ -58,7 +58,7 @@ export type ScheduleFilePart = { kind: 'records'; readings: RowReading[]; chars:
  * columns, checks each line and row against the limits before it is split, splits the CSV, and
  * reads each record into a UTC schedule row (readRow). Streams: only the current chunk is held.
  *
- * Yields the records chunk by chunk (one await per chunk, not per row), then one `end` with the
+ * Yields the records chunk by chunk (one await per chunk or 2048 records, not per row), then one `end` with the
  * counts, the window and, when the file fails as a whole, the reason; records read before such a
  * problem are yielded first. Only a failure of `chunks` itself (a database going away) is thrown.
  */

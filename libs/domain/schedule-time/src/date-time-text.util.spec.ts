@@ -1,4 +1,5 @@
-import { parseClock, parseDate, parseDurationMs, parseMoment, type MomentReading } from './date-time-text.util';
+import fc from 'fast-check';
+import { parseClock, parseDate, parseDurationMs, parseMoment, readMoment, type MomentReading } from './date-time-text.util';
 import type { DateOrder } from './platform-template.constant';
 
 const day = (text: string) => Date.parse(`${text}T00:00:00Z`);
@@ -114,6 +115,79 @@ describe('parseMoment', () => {
     ['soon', 'MM/DD/YYYY', 'invalid_time'],
   ])('%s (%s) is %s, quoted in the message', (text, order, code) => {
     expect(parseMoment(text, order)).toEqual({ ok: false, code, message: expect.stringContaining(`'${text.split(' ')[0]}`) });
+  });
+});
+
+describe('parseMoment: the fixed ISO path reads as the general reading does', () => {
+  const orders: DateOrder[] = ['YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY', 'MMDDYYYY', 'YYYYMMDD'];
+  const same = (text: string) => {
+    for (const order of orders) expect(parseMoment(text, order)).toEqual(readMoment(text.trim(), order));
+  };
+
+  it.each([
+    '2026-12-02T06:30:00',
+    '2026-12-02T06:30',
+    '2026-12-02t06:30:00',
+    '2026-12-02T06:30:00Z',
+    '2026-12-02T06:30z',
+    '2026-12-02T24:00',
+    '2026-12-02T24:00:00',
+    '2026-12-02T24:00:01',
+    '2026-12-02T24:01',
+    '2026-12-02T23:59:59',
+    '2026-12-02T00:00:00',
+    '2026-12-02T06:60',
+    '2026-12-02T06:30:60',
+    '2026-12-02T25:00',
+    '2026-02-30T08:00',
+    '2024-02-29T08:00',
+    '2025-02-29T08:00',
+    '1900-02-29T08:00',
+    '2000-02-29T08:00',
+    '1899-12-31T08:00',
+    '2026-00-10T08:00',
+    '2026-13-10T08:00',
+    '2026-12-00T08:00',
+    '2026-12-32T08:00',
+    '2026-12-02T06:30:00+01:00',
+    '2026-12-02T06:30:00-0500',
+    '2026-12-02T06:30:00 UTC',
+    '2026-12-02T06:30:00.250',
+    '2026-12-02 06:30:00',
+    '2026/12/02T06:30:00',
+    '2026-12-02T6:30:00',
+    '2026-12-02T06:3a',
+    '2026-12-02T0630',
+    '  2026-12-02T06:30:00 ',
+    '2026-03-08T02:30',
+    '2026-11-01T01:30',
+    '２０２６-12-02T06:30',
+    'Z',
+    '',
+  ])('%s', (text) => same(text));
+
+  it('agrees on any text of the fixed shape, digits or not', () => {
+    const char = fc.constantFrom('0', '1', '2', '3', '4', '5', '9', 'a', ' ', '-', ':', 'T', 'Z');
+    const digit = fc.integer({ min: 0, max: 9 }).map(String);
+    const field = (n: number) => fc.array(fc.oneof({ arbitrary: digit, weight: 9 }, { arbitrary: char, weight: 1 }), { minLength: n, maxLength: n }).map((c) => c.join(''));
+    const shaped = fc
+      .tuple(field(4), field(2), field(2), field(2), field(2), fc.option(field(2)), fc.constantFrom('', 'Z', 'z', '+01:00', 'x'))
+      .map(([y, mo, d, h, mi, s, suffix]) => `${y}-${mo}-${d}T${h}:${mi}${s === null ? '' : `:${s}`}${suffix}`);
+    fc.assert(fc.property(shaped, (text) => same(text)), { numRuns: 1000 });
+  });
+});
+
+describe('parseDate: month lengths', () => {
+  it('accepts exactly the days Date.UTC keeps in their month, leap years included', () => {
+    for (const year of [1900, 1904, 1999, 2000, 2024, 2025, 2100, 2400, 9999]) {
+      for (let month = 1; month <= 12; month += 1) {
+        for (let dayOfMonth = 1; dayOfMonth <= 32; dayOfMonth += 1) {
+          const text = `${year}-${String(month).padStart(2, '0')}-${String(dayOfMonth).padStart(2, '0')}`;
+          const epoch = Date.UTC(year, month - 1, dayOfMonth);
+          expect(parseDate(text, 'YYYY-MM-DD')).toBe(new Date(epoch).getUTCDate() === dayOfMonth ? epoch : undefined);
+        }
+      }
+    }
   });
 });
 

@@ -55,11 +55,15 @@ function orderFields(order: 'MDY' | 'DMY', first: string, second: string, year: 
   return order === 'MDY' ? [Number(year), Number(first), Number(second)] : [Number(year), Number(second), Number(first)];
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function calendarDate(year: number, month: number, day: number): number | undefined {
   // Years before 1900 are typos in a schedule, and Date.UTC misreads years below 100.
   if (year < 1900 || month < 1 || month > 12 || day < 1) return undefined;
-  const epoch = Date.UTC(year, month - 1, day);
-  return new Date(epoch).getUTCDate() === day ? epoch : undefined;
+  // The Gregorian month lengths Date.UTC rolls over by, checked without a Date per cell.
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0)) return undefined;
+  return Date.UTC(year, month - 1, day);
 }
 
 /** A time of day as ms since midnight: `HH:mm`, `HH:mm:ss(.fff)`, `h:mm AM`; `24:00` ends a day. */
@@ -104,6 +108,57 @@ function splitOffset(text: string): { rest: string; offsetMinutes?: number } {
  */
 export function parseMoment(text: string, order: DateOrder): MomentReading {
   const value = text.trim();
+  return fixedIsoMoment(value) ?? readMoment(value, order);
+}
+
+const DASH = 0x2d;
+const COLON = 0x3a;
+const LOWER_T = 0x74;
+const LOWER_Z = 0x7a;
+const CASE_BIT = 0x20;
+
+/**
+ * The cell nearly every file writes, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS` with an optional
+ * `Z`, read by character codes: the regular expressions of readMoment cost more than the rest of a
+ * row. Only a valid moment is answered here, exactly as readMoment reads it; any other text, and
+ * every error, is left to readMoment.
+ */
+function fixedIsoMoment(value: string): MomentReading | undefined {
+  const utc = (value.charCodeAt(value.length - 1) | CASE_BIT) === LOWER_Z;
+  const length = utc ? value.length - 1 : value.length;
+  if (length !== 16 && length !== 19) return undefined;
+  if (value.charCodeAt(4) !== DASH || value.charCodeAt(7) !== DASH || (value.charCodeAt(10) | CASE_BIT) !== LOWER_T || value.charCodeAt(13) !== COLON) return undefined;
+  if (length === 19 && value.charCodeAt(16) !== COLON) return undefined;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 2);
+  const day = digitsAt(value, 8, 2);
+  const hour = digitsAt(value, 11, 2);
+  const minute = digitsAt(value, 14, 2);
+  const second = length === 19 ? digitsAt(value, 17, 2) : 0;
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  const date = calendarDate(year, month, day);
+  const clock = clockMs(hour, minute, second, undefined);
+  if (date === undefined || clock === undefined) return undefined;
+  const epoch = date + clock;
+  return { ok: true, moment: utc ? { kind: 'instant', instant: epoch } : { kind: 'local', localEpoch: epoch } };
+}
+
+/** The number written by `count` ASCII digits at `start`, or -1 when one of them is no digit. */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i += 1) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * parseMoment's general reading of a trimmed cell: every form and every error. Exported for the
+ * tests that hold the fixed ISO path to it.
+ */
+export function readMoment(value: string, order: DateOrder): MomentReading {
   const isoT = /^(\d{4}-?\d{2}-?\d{2})[Tt](.+)$/.exec(value);
   if (isoT) return dateTimeMoment(value, isoT[1], isoT[2], 'YYYY-MM-DD', true);
   const spaced = /^(\S+)\s+(.+)$/.exec(value);

@@ -2,7 +2,7 @@ import type { Platform } from '@bpo/contracts';
 import { splitCsvLine } from './csv-line.util';
 import { detectDelimiter, resolveHeader } from './header.util';
 import { templateFor } from './platform-template.constant';
-import { readRow, type RowContext, type RowReading } from './schedule-row.util';
+import { readRow, type NormalizedRow, type RowContext, type RowReading } from './schedule-row.util';
 
 /**
  * Reads a whole schedule file the way the parser service does (first line: delimiter and header,
@@ -19,10 +19,17 @@ export function readScheduleFile(platform: Platform, text: string, context: RowC
   return lines.map((line, position) => readRow(template, header.columns, splitCsvLine(line, detection.delimiter), position + 2, context));
 }
 
-/** The rows of a file, failing with the problems when a record is not a row. */
-export function rowsOf(readings: RowReading[]) {
+/** A row with its instants as ISO 8601 text, the way the tests state them. */
+export type IsoRow = Omit<NormalizedRow, 'startAt' | 'endAt'> & { startAt: string; endAt: string };
+
+export function isoRow(row: NormalizedRow): IsoRow {
+  return { ...row, startAt: new Date(row.startAt).toISOString(), endAt: new Date(row.endAt).toISOString() };
+}
+
+/** The rows of a file (instants as ISO text), failing with the problems when a record is not a row. */
+export function rowsOf(readings: RowReading[]): IsoRow[] {
   return readings.filter((reading) => reading.ok || reading.skipped === undefined).map((reading) => {
     if (!reading.ok) throw new Error(`unexpected problems: ${JSON.stringify(reading.problems)}`);
-    return reading.row;
+    return isoRow(reading.row);
   });
 }

@@ -1,5 +1,5 @@
 import type { RowErrorCode } from '@bpo/contracts';
-import { readScheduleFile } from './schedule-file.spec-helper';
+import { isoRow, readScheduleFile } from './schedule-file.spec-helper';
 import type { RowReading } from './schedule-row.util';
 
 /**
@@ -75,7 +75,7 @@ describe('readRow across DST changes', () => {
     }
     expect(reading.ok).toBe(true);
     if (!reading.ok) return;
-    const { startAt, endAt, day } = reading.row;
+    const { startAt, endAt, day } = isoRow(reading.row);
     expect({ startAt, endAt }).toEqual({ startAt: expected.startAt, endAt: expected.endAt });
     expect((Date.parse(endAt) - Date.parse(startAt)) / 3_600_000).toBeCloseTo(expected.hours, 6);
     if (expected.day) expect(day).toBe(expected.day);

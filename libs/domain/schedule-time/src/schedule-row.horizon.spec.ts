@@ -109,6 +109,20 @@ describe('readRow: the date horizon', () => {
     expect(() => custom('2026-11-25T08:00', '2026-11-25T09:00', context(horizon as Partial<RowHorizon>))).toThrow(new RegExp(`horizon: ${name}`));
   });
 
+  it('is checked once per horizon yet follows a change to it, and a wrong one fails every row', () => {
+    const rowContext = context();
+    const horizon = rowContext.horizon!;
+    expect(custom('2027-03-25T08:00', '2027-03-25T09:00', rowContext).ok).toBe(true);
+    horizon.receivedAt = '2026-11-24T10:00:00.000Z';
+    expect(codes(custom('2027-03-25T08:00', '2027-03-25T09:00', rowContext))).toEqual([['date_out_of_range', 'start_time']]);
+    horizon.maxDaysAhead = 121;
+    expect(custom('2027-03-25T08:00', '2027-03-25T09:00', rowContext).ok).toBe(true);
+    // Received on the 23rd in Pago Pago (UTC-11), the row starting on the 25th there is 122 days ahead.
+    expect(codes(custom('2027-03-25T08:00', '2027-03-25T09:00', { ...rowContext, siteTimezone: 'Pacific/Pago_Pago' }))).toEqual([['date_out_of_range', 'start_time']]);
+    horizon.maxDaysAhead = -1;
+    for (let row = 0; row < 2; row += 1) expect(() => custom('2026-11-25T08:00', '2026-11-25T09:00', rowContext)).toThrow(/horizon: maxDaysAhead/);
+  });
+
   it('accepts the largest horizon', () => {
     const wide = context({ maxDaysAhead: MAX_HORIZON_DAYS, maxDaysBehind: MAX_HORIZON_DAYS });
     expect(custom('2036-11-25T08:00', '2036-11-25T09:00', wide).ok).toBe(true);

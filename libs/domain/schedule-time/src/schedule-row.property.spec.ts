@@ -3,8 +3,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { renderCsvLine } from './csv-line.util';
 import { DateOrders, Delimiters, templateFor, type ColumnKey, type DateOrder, type Delimiter } from './platform-template.constant';
-import { readScheduleFile, rowsOf } from './schedule-file.spec-helper';
-import type { NormalizedRow } from './schedule-row.util';
+import { readScheduleFile, rowsOf, type IsoRow } from './schedule-file.spec-helper';
 
 /**
  * Round trip: random shifts (zone, date, time, length) are written as a platform would write them
@@ -161,7 +160,7 @@ function shiftArbitrary(layout: FileLayout): fc.Arbitrary<Shift> {
 /** A shift as written in a file, and the row it must read back as; undefined when its times are skipped or repeated. */
 interface WrittenShift {
   cells: Map<ColumnKey, string>;
-  expected: Omit<NormalizedRow, 'line'>;
+  expected: Omit<IsoRow, 'line'>;
 }
 
 function writeShift(layout: FileLayout, shift: Shift): WrittenShift | undefined {

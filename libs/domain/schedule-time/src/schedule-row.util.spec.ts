@@ -1,13 +1,13 @@
 import type { Platform } from '@bpo/contracts';
 import { resolveHeader } from './header.util';
 import { templateFor, type DateOrder } from './platform-template.constant';
-import { readScheduleFile, rowsOf } from './schedule-file.spec-helper';
-import { readRow, type NormalizedRow, type RowContext, type RowProblem } from './schedule-row.util';
+import { isoRow, readScheduleFile, rowsOf, type IsoRow } from './schedule-file.spec-helper';
+import { readRow, type RowContext, type RowProblem } from './schedule-row.util';
 
 const context = (timezone: string, dateOrder: DateOrder, siteTimezone = timezone): RowContext => ({ timezone, siteTimezone, dateOrder });
 
 /** Realistic exports of each platform: natural delimiter, aliases, extra columns, overnight shifts, names with delimiters. */
-const exports: Array<[Platform, string, RowContext, Omit<NormalizedRow, 'line'>[]]> = [
+const exports: Array<[Platform, string, RowContext, Omit<IsoRow, 'line'>[]]> = [
   [
     'custom',
     [
@@ -111,7 +111,7 @@ describe('readRow: each platform export', () => {
   it('reads the day in the site zone, not the row zone', () => {
     const file = ['agent_id,start_time,end_time,activity', 'A,2025-11-03T22:00:00,2025-11-04T02:00:00,Phone'].join('\n');
     const [reading] = readScheduleFile('custom', file, context('America/New_York', 'YYYY-MM-DD', 'Asia/Kolkata'));
-    expect(reading).toEqual({ ok: true, row: expect.objectContaining({ startAt: '2025-11-04T03:00:00.000Z', day: '2025-11-04' }) });
+    expect(reading).toEqual({ ok: true, row: expect.objectContaining({ startAt: Date.parse('2025-11-04T03:00:00.000Z'), day: '2025-11-04' }) });
   });
 
   it.each([
@@ -189,17 +189,16 @@ describe('readRow: row problems', () => {
     const header = resolveHeader(template, ['tvID', 'schedDate', 'excCode', 'startTime', 'lengthMinutes']);
     if (!header.ok) throw new Error(header.reason);
     const reading = readRow(template, header.columns, ['1', '11032025', 'OPEN', '08:00', '30', '', ''], 9, context('UTC', 'MMDDYYYY'));
-    expect(reading).toEqual({ ok: true, row: expect.objectContaining({ line: 9, startAt: '2025-11-03T08:00:00.000Z' }) });
+    expect(reading).toEqual({ ok: true, row: expect.objectContaining({ line: 9, startAt: Date.parse('2025-11-03T08:00:00.000Z') }) });
   });
 
   it('trims every cell', () => {
     const template = templateFor('custom');
     const header = resolveHeader(template, [' agent_id ', 'agent_name', 'start_time', 'end_time', 'activity']);
     if (!header.ok) throw new Error(header.reason);
-    const reading = readRow(template, header.columns, ['  A1 ', ' ', ' 2025-11-03T08:00 ', '2025-11-03T09:00\t', ' Phone '], 3, context('UTC', 'YYYY-MM-DD'));
-    expect(reading).toEqual({
-      ok: true,
-      row: { line: 3, platformAgentId: 'A1', activity: 'Phone', startAt: '2025-11-03T08:00:00.000Z', endAt: '2025-11-03T09:00:00.000Z', day: '2025-11-03' },
-    });
+    const cells = ['  A1 ', ' ', ' 2025-11-03T08:00 ', '2025-11-03T09:00\t', ' Phone '];
+    const reading = readRow(template, header.columns, cells, 3, context('UTC', 'YYYY-MM-DD'));
+    expect(cells).toEqual(['  A1 ', ' ', ' 2025-11-03T08:00 ', '2025-11-03T09:00\t', ' Phone ']); // the caller's cells are left as they were
+    expect(reading.ok && isoRow(reading.row)).toEqual({ line: 3, platformAgentId: 'A1', activity: 'Phone', startAt: '2025-11-03T08:00:00.000Z', endAt: '2025-11-03T09:00:00.000Z', day: '2025-11-03' });
   });
 });

@@ -3,7 +3,7 @@ import type { Zone } from 'luxon';
 import { parseDate, parseDurationMs, parseMoment, type Moment } from './date-time-text.util';
 import type { ResolvedColumns } from './header.util';
 import type { ColumnKey, DateOrder, PlatformTemplate } from './platform-template.constant';
-import { DAY_MS, HOUR_MS, formatDay, instantsAtLocalTime, localEpochAt, readTimeZone, settingTimeZone } from './time-zone.util';
+import { DAY_MS, HOUR_MS, formatDay, instantsAtLocalTime, localEpochAt, readTimeZone, settingTimeZone, singleInstantAtLocalTime } from './time-zone.util';
 
 export interface RowContext {
   /** The integration's IANA zone for local times (already defaulted to the site's). */
@@ -41,9 +41,9 @@ export interface NormalizedRow {
   platformAgentId: string;
   agentName?: string;
   activity: string;
-  /** UTC instants, ISO 8601 with `Z`. */
-  startAt: string;
-  endAt: string;
+  /** UTC instants, epoch ms: what the row batches carry, so no ISO text is written and read back per row. */
+  startAt: number;
+  endAt: number;
   /** YYYY-MM-DD: the start's date in the site's time zone. */
   day: string;
   /** YYYY-MM-DD: the day the platform says the shift belongs to (IEX schedDate, Alvaria Nominal Date). */
@@ -92,13 +92,31 @@ type EndValue = { kind: 'moment'; moment: Moment } | { kind: 'duration'; ms: num
  * `cells` are the record's fields as the CSV layer split them; `line` is its 1-based line number.
  */
 export function readRow(template: PlatformTemplate, columns: ResolvedColumns, cells: readonly string[], line: number, context: RowContext): RowReading {
-  const trimmed = cells.map((cell) => cell.trim());
-  if (trimmed.every((cell) => cell === '')) return { ok: false, problems: [], skipped: 'blank' };
+  const trimmed = trimmedCells(cells);
+  if (isBlankRecord(trimmed)) return { ok: false, problems: [], skipped: 'blank' };
   if (template.hasFieldsLine && trimmed[0].startsWith('#')) return { ok: false, problems: [], skipped: 'comment' };
   const reading: RecordReading = { template, columns, cells: trimmed, line, context, problems: [] };
   if (!hasHeaderShape(reading)) return { ok: false, problems: reading.problems };
   const row = readRecord(reading);
   return row && reading.problems.length === 0 ? { ok: true, row } : { ok: false, problems: reading.problems };
+}
+
+/** The cells trimmed; the same array when no cell has edge blanks (nearly every record: no copy per row). */
+function trimmedCells(cells: readonly string[]): readonly string[] {
+  let trimmed: string[] | undefined;
+  for (let i = 0; i < cells.length; i += 1) {
+    const value = cells[i].trim();
+    if (value.length === cells[i].length) continue;
+    trimmed ??= cells.slice();
+    trimmed[i] = value;
+  }
+  return trimmed ?? cells;
+}
+
+/** Every cell from `from` on is empty. */
+function isBlankRecord(cells: readonly string[], from = 0): boolean {
+  for (let i = from; i < cells.length; i += 1) if (cells[i] !== '') return false;
+  return true;
 }
 
 /**
@@ -107,8 +125,7 @@ export function readRow(template: PlatformTemplate, columns: ResolvedColumns, ce
  */
 function hasHeaderShape(reading: RecordReading): boolean {
   const { cells, columns } = reading;
-  const extra = cells.slice(columns.width).some((cell) => cell !== '');
-  if (cells.length >= columns.width && !extra) return true;
+  if (cells.length >= columns.width && isBlankRecord(cells, columns.width)) return true;
   report(reading, 'malformed_row', `the record has ${cells.length} fields where the header has ${columns.width}; is a value with a delimiter unquoted?`);
   return false;
 }
@@ -130,19 +147,16 @@ function readRecord(reading: RecordReading): NormalizedRow | undefined {
   if (endAt === undefined || !isSensibleShift(reading, startAt, endAt, end.kind === 'duration' ? 'durationMinutes' : 'end')) return undefined;
   // The start's day decides the days the file replaces; the platform's schedule day must be sane too.
   const startDateKey = start.kind === 'clock' ? (segmentDay !== undefined ? 'segmentDate' : 'scheduleDate') : 'start';
-  if (!isWithinHorizon(reading, localEpochAt(startAt, siteZone), siteZone, startDateKey, 'starts')) return undefined;
+  const startSiteLocal = localEpochAt(startAt, siteZone);
+  if (!isWithinHorizon(reading, startSiteLocal, siteZone, startDateKey, 'starts')) return undefined;
   if (scheduleDay !== undefined && !isWithinHorizon(reading, scheduleDay, siteZone, 'scheduleDate', 'is scheduled')) return undefined;
   const agentName = cell(reading, 'agentName');
-  return {
-    line: reading.line,
-    platformAgentId,
-    ...(agentName ? { agentName } : {}),
-    activity,
-    startAt: new Date(startAt).toISOString(),
-    endAt: new Date(endAt).toISOString(),
-    day: formatDay(localEpochAt(startAt, siteZone)),
-    ...(scheduleDay !== undefined ? { scheduleDay: formatDay(scheduleDay) } : {}),
-  };
+  const line = reading.line;
+  const day = formatDay(startSiteLocal);
+  // Written out rather than spread: the same fields in the same order, without the throwaway objects.
+  const row: NormalizedRow = agentName ? { line, platformAgentId, agentName, activity, startAt, endAt, day } : { line, platformAgentId, activity, startAt, endAt, day };
+  if (scheduleDay !== undefined) row.scheduleDay = formatDay(scheduleDay);
+  return row;
 }
 
 function cell(reading: RecordReading, key: ColumnKey): string {
@@ -262,6 +276,8 @@ function endInstant(reading: RecordReading, end: EndValue, startAt: number, zone
  * start (01:30 to 01:15 on the fall-back night is 45 minutes, so the end takes the later offset).
  */
 function localInstant(reading: RecordReading, localEpoch: number, zone: Zone, key: 'start' | 'end', startAt?: number): number | undefined {
+  const single = singleInstantAtLocalTime(localEpoch, zone);
+  if (single !== undefined) return single;
   const instants = instantsAtLocalTime(localEpoch, zone);
   if (instants.length === 0) {
     const shown = new Date(localEpoch).toISOString().slice(0, 16).replace('T', ' ');
@@ -299,8 +315,7 @@ function calendarDaysBetween(fromLocalEpoch: number, toLocalEpoch: number): numb
 function isWithinHorizon(reading: RecordReading, dayLocal: number, siteZone: Zone, key: ColumnKey, verb: string): boolean {
   const horizon = reading.context.horizon;
   if (!horizon) return true;
-  const { receivedAt, maxDaysAhead, maxDaysBehind } = checkedHorizon(horizon);
-  const receivedLocal = localEpochAt(receivedAt, siteZone);
+  const { maxDaysAhead, maxDaysBehind, receivedLocal } = checkedHorizon(horizon, siteZone);
   const days = calendarDaysBetween(receivedLocal, dayLocal);
   if (days <= maxDaysAhead && -days <= maxDaysBehind) return true;
   const when = days > 0 ? `${days} days after` : `${-days} days before`;
@@ -314,12 +329,45 @@ function isWithinHorizon(reading: RecordReading, dayLocal: number, siteZone: Zon
   return false;
 }
 
+interface CheckedHorizon {
+  readonly horizon: RowHorizon;
+  readonly receivedAtText: string | number;
+  readonly siteZone: Zone;
+  readonly maxDaysAhead: number;
+  readonly maxDaysBehind: number;
+  /** The received instant on the site's clocks. */
+  readonly receivedLocal: number;
+}
+
+// Every row of a file asks for the same horizon: it is checked once and kept while its fields stay the same.
+let lastHorizon: CheckedHorizon | undefined;
+
 /** A horizon's numbers, checked: a wrong one is a programming or configuration error, not a row's. */
-function checkedHorizon(horizon: RowHorizon): { receivedAt: number; maxDaysAhead: number; maxDaysBehind: number } {
+function checkedHorizon(horizon: RowHorizon, siteZone: Zone): CheckedHorizon {
+  const last = lastHorizon;
+  if (
+    last !== undefined &&
+    last.horizon === horizon &&
+    last.siteZone === siteZone &&
+    last.receivedAtText === horizon.receivedAt &&
+    last.maxDaysAhead === horizon.maxDaysAhead &&
+    last.maxDaysBehind === horizon.maxDaysBehind
+  ) {
+    return last;
+  }
   const receivedAt = typeof horizon.receivedAt === 'number' ? horizon.receivedAt : Date.parse(horizon.receivedAt);
   if (!Number.isFinite(receivedAt)) throw new RangeError(`horizon: receivedAt '${horizon.receivedAt}' is not an instant`);
   for (const [name, value] of [['maxDaysAhead', horizon.maxDaysAhead], ['maxDaysBehind', horizon.maxDaysBehind]] as const) {
     if (!Number.isInteger(value) || value < 0 || value > MAX_HORIZON_DAYS) throw new RangeError(`horizon: ${name} must be a whole number of days from 0 to ${MAX_HORIZON_DAYS}, got ${value}`);
   }
-  return { receivedAt, maxDaysAhead: horizon.maxDaysAhead, maxDaysBehind: horizon.maxDaysBehind };
+  const checked = {
+    horizon,
+    receivedAtText: horizon.receivedAt,
+    siteZone,
+    maxDaysAhead: horizon.maxDaysAhead,
+    maxDaysBehind: horizon.maxDaysBehind,
+    receivedLocal: localEpochAt(receivedAt, siteZone),
+  };
+  lastHorizon = checked;
+  return checked;
 }
