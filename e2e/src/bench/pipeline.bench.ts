@@ -57,6 +57,7 @@ import { agentsForRows, isRegistered, nameOf, platformIdOf, shapedRows, utcClock
  * BENCH_CASES (default `first,copy,resync,neighbours,api`) selects; resync implies first; without
  * first, neighbours upload alone (a baseline).
  * Prints a summary and writes .data/bench/pipeline.json. Speed is measured here, never asserted.
+ * BENCH_KEEP_DATABASE=1 keeps the database afterwards (to look into plans).
  */
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const CASES = new Set((process.env.BENCH_CASES ?? 'first,copy,resync,neighbours,api').split(',').map((name) => name.trim()).filter(Boolean));
@@ -296,7 +297,9 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
     await statuses?.stop();
     await Promise.all([...services.values()].map((service) => service.stop()));
     await db?.close();
-    await database?.drop();
+    // BENCH_KEEP_DATABASE=1 leaves the database to look into (its name is printed).
+    if (process.env.BENCH_KEEP_DATABASE === '1') process.stdout.write(`database kept: ${database?.url}\n`);
+    else await database?.drop();
     rmSync(work, { recursive: true, force: true });
   }, 600_000);
 
