@@ -172,8 +172,8 @@ const EVENTS_CHANGED_WORK_MEM = '256MB';
  * large file's messages. With the time zone UTC, to_json writes an instant 1 µs later as
  * "2026-12-01T06:00:00.123001+00:00" when it is whole to the millisecond and in the years 1-9999
  * (every instant the pipeline writes): its tail `001+00:00"` is then turned into `Z"` once per list
- * (see eventListSql; nothing else in a list holds a `+`). Any other instant takes isoSql. Exactly
- * isoSql's text either way.
+ * (see eventListSql; nothing else in a list holds a `+`). An event with any other instant is
+ * written as before, by isoSql: the same text either way.
  */
 const fastInstantsSql = `start_at::timestamptz(3) = start_at AND end_at::timestamptz(3) = end_at AND start_at >= '0001-01-01T00:00:00Z' AND end_at < '10000-01-01T00:00:00Z'`;
 
