@@ -120,7 +120,8 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
         return found.value;
       });
       expect(changed).toMatchObject({ scheduleId: setup.scheduleId, part: 1, parts: 1, updated: [], deleted: [] });
-      expect(changed.created.map((event) => event.id).sort()).toEqual(events.map((event) => event.id).sort());
+      // Each created event as stored, its instants spelled as the pipeline spells them.
+      expect(changed.created.map((event) => `${event.id} ${event.startAt} ${event.endAt}`).sort()).toEqual(events.map((event) => `${event.id} ${event.start_at} ${event.end_at}`).sort());
     } finally {
       await changes.stop();
     }

@@ -213,6 +213,31 @@ const ChangeKind = { Created: 0, Updated: 1, Deleted: 2 } as const;
 /** Bytes of changed events per events-changed message: far below any broker limit, whatever the count. */
 export const EVENTS_CHANGED_PART_BYTES = 256 * 1024;
 
+/** Memory for the sorts of queueEventsChanged's statement (PostgreSQL's work_mem), for it alone. */
+const EVENTS_CHANGED_WORK_MEM = '256MB';
+
+/**
+ * An instant of the change log as isoSql spells it, cheaply: to_char cost a quarter of building a
+ * large file's messages. With the time zone UTC, to_json writes an instant 1 µs later as
+ * "2026-12-01T06:00:00.123001+00:00" when it is whole to the millisecond and in the years 1-9999
+ * (every instant the pipeline writes): its tail `001+00:00"` is then turned into `Z"` once per list
+ * (see eventListSql; nothing else in a list holds a `+`). An event with any other instant is
+ * written as before, by isoSql: the same text either way.
+ */
+const fastInstantsSql = `start_at::timestamptz(3) = start_at AND end_at::timestamptz(3) = end_at AND start_at >= '0001-01-01T00:00:00Z' AND end_at < '10000-01-01T00:00:00Z'`;
+
+/** A logged change's JSON: {"id":"…","agentId":"<uuid>","eventTypeId":"<uuid>","startAt":"<24>","endAt":"<24>"}. */
+const changedEventSql = `CASE WHEN ${fastInstantsSql}
+  THEN format('{"id":"%s","agentId":"%s","eventTypeId":"%s","startAt":%s,"endAt":%s}', id, agent_id, event_type_id, to_json(start_at + interval '1 microsecond'), to_json(end_at + interval '1 microsecond'))
+  ELSE '{"id":"' || id || '","agentId":"' || agent_id || '","eventTypeId":"' || event_type_id || '","startAt":"' || ${isoSql('start_at')} || '","endAt":"' || ${isoSql('end_at')} || '"}' END`;
+
+/**
+ * A part's changes of one kind, comma-separated, in id order. 183 bytes an event and its id's
+ * digits, plus a comma: exact, so sizes need no rendering twice. (No FILTER: with CASE the
+ * aggregates take their rows presorted by part and id instead of sorting each part again.)
+ */
+const eventListSql = (kind: number) => `replace(coalesce(string_agg(CASE WHEN kind = ${kind} THEN ${changedEventSql} END, ',' ORDER BY id), ''), '001+00:00"', 'Z"')`;
+
 /**
  * Everything the schedule-writer reads and writes, as set-based SQL inside the caller's
  * transaction. A file's rows are staged in a typed table as its batches arrive and read back in
@@ -626,30 +651,33 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
    * JSON text and queued in the database, nothing of it in this process; returns how many parts.
    */
   async queueEventsChanged(manager: EntityManager, header: EventsChangedHeader): Promise<number> {
-    // An event's JSON is {"id":"…","agentId":"<uuid>","eventTypeId":"<uuid>","startAt":"<24>","endAt":"<24>"}:
-    // 183 bytes and its id's digits, plus a comma. Exact, so sizes need no rendering twice.
-    const eventJson = (kind: number) =>
-      `'[' || coalesce(string_agg('{"id":"' || id || '","agentId":"' || agent_id || '","eventTypeId":"' || event_type_id ||
-        '","startAt":"' || ${isoSql('start_at')} || '","endAt":"' || ${isoSql('end_at')} || '"}', ',' ORDER BY id) FILTER (WHERE kind = ${kind}), '') || ']'`;
+    // The statement sorts the log twice (about 110 MB a sort at a million events): in memory, not
+    // in temporary files. And it writes instants with the time zone UTC (see fastInstantsSql).
+    // Both settings are this statement's: the transaction's own are put back after it.
+    const [saved]: Array<{ work_mem: string; time_zone: string }> = await manager.query(`SELECT current_setting('work_mem') AS work_mem, current_setting('TimeZone') AS time_zone`);
+    await manager.query(`SELECT set_config('work_mem', $1, true), set_config('TimeZone', 'UTC', true)`, [EVENTS_CHANGED_WORK_MEM]);
     const [{ parts }]: Array<{ parts: number }> = await manager.query(
       `WITH numbered AS (
          SELECT kind, id, agent_id, event_type_id, start_at, end_at,
                 (sum(184 + length(id::text)) OVER (ORDER BY kind, id) - 1)::bigint / $2::int AS part
            FROM applied_changes
        ), parts AS (
-         SELECT part, ${eventJson(ChangeKind.Created)} AS created, ${eventJson(ChangeKind.Updated)} AS updated, ${eventJson(ChangeKind.Deleted)} AS deleted
+         SELECT part, ${eventListSql(ChangeKind.Created)} AS created, ${eventListSql(ChangeKind.Updated)} AS updated, ${eventListSql(ChangeKind.Deleted)} AS deleted
            FROM numbered GROUP BY part
        ), queued AS (
          INSERT INTO outbox (topic, message_key, payload)
-         SELECT $1, $3::text, ('{"integrationId":' || to_json($3::text) || ',"organizationId":' || to_json($4::text) ||
-                 ',"scheduleId":' || to_json($5::text) || ',"fileId":' || to_json($6::text) || ',"syncRunId":' || to_json($7::text) ||
-                 ',"part":' || (part + 1) || ',"parts":' || count(*) OVER () || ',"created":' || created || ',"updated":' || updated ||
-                 ',"deleted":' || deleted || ',"syncPastEvents":' || $8::boolean || '}')::json
+         SELECT $1, $3::text,
+                format('{"integrationId":%s,"organizationId":%s,"scheduleId":%s,"fileId":%s,"syncRunId":%s,"part":%s,"parts":%s,"created":[%s],"updated":[%s],"deleted":[%s],"syncPastEvents":%s}',
+                       to_json($3::text), to_json($4::text), to_json($5::text), to_json($6::text), to_json($7::text), part + 1,
+                       -- Every part number up to the last is used (an event is far smaller than a part).
+                       (SELECT (sum(184 + length(id::text)) - 1) / $2::int + 1 FROM applied_changes),
+                       created, updated, deleted, to_json($8::boolean))::json
            FROM parts ORDER BY part
          RETURNING 1)
        SELECT count(*)::int AS parts FROM queued`,
       [Topics.EventsChangedV1, EVENTS_CHANGED_PART_BYTES, header.integrationId, header.organizationId, header.scheduleId, header.fileId, header.syncRunId, header.syncPastEvents],
     );
+    await manager.query(`SELECT set_config('work_mem', $1, true), set_config('TimeZone', $2, true)`, [saved.work_mem, saved.time_zone]);
     return parts;
   }
 
