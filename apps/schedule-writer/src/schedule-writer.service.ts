@@ -141,7 +141,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       }
       if (dropped > 0) {
         this.logger.warn({ message: 'rows dropped: their agent or event type was deleted during the sync', syncRunId: run.id, rows: dropped });
-        staged = await this.runs.stagedSummary(tx, run.id);
+        staged = await this.runs.stagedSummary(tx, run.id, true);
       }
       const agentsInFile = staged.agentIds;
       const rowsPerDay = staged.rowsPerDay;

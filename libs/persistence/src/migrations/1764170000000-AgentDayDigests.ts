@@ -11,6 +11,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `integration_day_versions.sync_run_id`: the run that last applied the day (the file alone does
  *   not say which run, when a file is replayed).
  * - `sync_runs.mapping_key`: what the run's mapping depended on (see @bpo/pipeline mapping-rules-key).
+ * - `sync_run_batches.summary`: what a batch notes of itself when staged (rows per day, agents,
+ *   event types), so the apply adds up a few hundred notes instead of reading every staged row.
  * No foreign keys on the staging table, as for `sync_run_rows`: entries go with their run.
  */
 export class AgentDayDigests1764170000000 implements MigrationInterface {
@@ -38,11 +40,13 @@ export class AgentDayDigests1764170000000 implements MigrationInterface {
         FOR EACH ROW EXECUTE FUNCTION remove_agent_day_entries();
       ALTER TABLE integration_day_versions ADD COLUMN sync_run_id uuid;
       ALTER TABLE sync_runs ADD COLUMN mapping_key text;
+      ALTER TABLE sync_run_batches ADD COLUMN summary jsonb;
     `);
   }
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`
+      ALTER TABLE sync_run_batches DROP COLUMN summary;
       ALTER TABLE sync_runs DROP COLUMN mapping_key;
       ALTER TABLE integration_day_versions DROP COLUMN sync_run_id;
       DROP TRIGGER sync_runs_remove_agent_day_entries ON sync_runs;
