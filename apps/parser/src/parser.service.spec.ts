@@ -148,12 +148,14 @@ describe('ParserService with stored agent-day digests', () => {
 
   it('keeps a run and its entry in one batch, and bounds batches of entries alone', async () => {
     const lines = [header];
-    for (let agent = 0; agent < 2000; agent += 1) lines.push(...rowsOfShift('2026-12-01', `A${agent}`));
+    // Two rows an agent: more rows than one batch takes, fewer agent-days than a batch of entries alone.
+    const agents = Math.ceil(BATCH_SIZE * 0.6);
+    for (let agent = 0; agent < agents; agent += 1) lines.push(...rowsOfShift('2026-12-01', `A${agent}`));
     const content = lines.join('\n');
     const stored = await storedAfter(content);
     const { batches } = await parse(content, {}, undefined, 4096, { stored });
-    // 2,000 agent-days, all unchanged: no rows travel, entries only.
-    expect(batches.map((b) => [b.rows.line.length, b.agentDays?.agent.length])).toEqual([[0, 2000]]);
+    // All agent-days unchanged: no rows travel, entries only.
+    expect(batches.map((b) => [b.rows.line.length, b.agentDays?.agent.length])).toEqual([[0, agents]]);
     const changed = await parse(content, {}, undefined, 4096);
     for (const batch of changed.batches) {
       const entries = agentDaysOf(batch);
