@@ -4,7 +4,7 @@ import { infrastructureModules } from '@bpo/messaging';
 import { ParserConfig, parseLimitsOf } from './parser.config';
 import { ParserConsumer } from './parser.consumer';
 import { ParserRepository, TypeOrmParserRepository } from './parser.repository';
-import { PARSE_LIMITS, ParserService } from './parser.service';
+import { BATCH_ROWS, PARSE_LIMITS, ParserService } from './parser.service';
 
 @Module({})
 export class ParserModule {
@@ -15,6 +15,7 @@ export class ParserModule {
       providers: [
         { provide: ParserConfig, useValue: config },
         { provide: PARSE_LIMITS, useValue: parseLimitsOf(config) },
+        { provide: BATCH_ROWS, useValue: config.PARSER_BATCH_ROWS },
         { provide: ParserRepository, useClass: TypeOrmParserRepository },
         ParserService,
         ParserConsumer,

@@ -3,15 +3,14 @@ import { DateTime } from 'luxon';
 import { RowColumnsBuilder, type ColumnRow, type FileEndV1, type FileReceivedV1, type RowErrorV1, type RowsBatchV2 } from '@bpo/contracts';
 import { DEFAULT_PARSE_LIMITS, readScheduleFile, type ParseLimits, type ScheduleFileSummary } from '@bpo/schedule-file';
 import { AgentDayRuns, type AgentDayRun } from '@bpo/snapshot-sync';
+import { DEFAULT_BATCH_ROWS } from './parser.config';
 import { ParserRepository } from './parser.repository';
 
-/**
- * Rows (and row errors) per Kafka message: large enough that per-message costs (a produce round
- * trip and a commit in every stage, a staging transaction in the writer) stay small next to the
- * rows, and below the 1 MiB a request carries (about 40 bytes a row in columns). Measured with the
- * bench's million rows: 3,000 a batch took 16.6 s before the apply, 6,000 14.6 s, 10,000 13.3 s.
- */
-export const BATCH_SIZE = 10000;
+/** Rows per batch by default (PARSER_BATCH_ROWS, see DEFAULT_BATCH_ROWS). */
+export const BATCH_SIZE = DEFAULT_BATCH_ROWS;
+
+/** Nest token of the rows per batch (PARSER_BATCH_ROWS). */
+export const BATCH_ROWS = Symbol('BATCH_ROWS');
 
 /** Characters of CSV values per batch at most, so a batch of long (but allowed) lines stays far below the broker's message limit. */
 export const BATCH_MAX_CHARS = 1_000_000;
@@ -48,9 +47,15 @@ export class ParserService {
   private readonly logger = new Logger(ParserService.name);
 
   private readonly limits: ParseLimits;
+  private readonly batchRows: number;
 
-  constructor(private readonly repository: ParserRepository, @Optional() @Inject(PARSE_LIMITS) limits?: ParseLimits) {
+  constructor(
+    private readonly repository: ParserRepository,
+    @Optional() @Inject(PARSE_LIMITS) limits?: ParseLimits,
+    @Optional() @Inject(BATCH_ROWS) batchRows?: number,
+  ) {
     this.limits = limits ?? DEFAULT_PARSE_LIMITS;
+    this.batchRows = batchRows ?? BATCH_SIZE;
   }
 
   async parseFile(file: FileReceivedV1, send: (message: FileMessage) => Promise<void>, heartbeat: () => Promise<void> = async () => undefined): Promise<FileEndV1> {
@@ -118,7 +123,7 @@ export class ParserService {
       }
       rows.addAgentDay({ platformAgentId: run.platformAgentId, day: run.day, digest: run.digest, rows: run.rows.length, skipped: run.unchanged });
     };
-    const full = () => rows.size + errors.length >= BATCH_SIZE || batchChars >= BATCH_MAX_CHARS || rows.agentDayCount >= BATCH_MAX_AGENT_DAYS;
+    const full = () => rows.size + errors.length >= this.batchRows || batchChars >= BATCH_MAX_CHARS || rows.agentDayCount >= BATCH_MAX_AGENT_DAYS;
     // The file is read as the file check (CLI) and the API's dry run read it: one reader (@bpo/schedule-file).
     // A database or broker failure is thrown and retried by the consumer; a problem of the file ends it as failed.
     const parts = readScheduleFile(this.repository.fileChunks(file.fileId), { ...settings, receivedAt: file.receivedAt }, {

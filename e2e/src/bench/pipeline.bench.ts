@@ -239,7 +239,10 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
     const env: Record<string, Record<string, string>> = {
       'sftp-ingest': { SFTP_PORT: String(sftpPort), SFTP_HOST_KEY_PATH: join(work, 'host_key'), ...(maxFileBytes ? { SFTP_MAX_FILE_BYTES: maxFileBytes } : {}) },
       'config-api': { OPERATOR_TOKEN: `bench-operator-${randomUUID()}` },
+      // PARSER_BATCH_ROWS trades a large file's speed against other files' waits (README "Benchmark").
+      parser: process.env.PARSER_BATCH_ROWS ? { PARSER_BATCH_ROWS: process.env.PARSER_BATCH_ROWS } : {},
     };
+    results.parserBatchRows = Number(process.env.PARSER_BATCH_ROWS ?? 3000);
     for (const name of SERVICES) {
       services.set(name, await startServiceProcess(name, { databaseUrl: database.url, namespace, env: { LOG_LEVEL: 'log', ...env[name] } }));
     }
