@@ -25,6 +25,12 @@ describe('RowsBatchV2 validation', () => {
     expect(decoded.ok).toBe(true);
   });
 
+  it('accepts agent-day entries, and keeps them as sent', () => {
+    const agentDays = { agent: [0, 1], day: [0, 1], digest: [0, 2 ** 52 - 1], rows: [1, 3], skipped: [0, 1] };
+    const decoded = decodeMessage(RowsBatchV2, batch({ agentDays }));
+    expect(decoded).toEqual(expect.objectContaining({ ok: true, message: expect.objectContaining({ agentDays }) }));
+  });
+
   it.each([
     [{ rows: { ...twoRows, line: [0, 3] } }, 'rows.line[0] is missing or invalid'],
     [{ rows: { ...twoRows, startAt: [START, 'yesterday'] } }, 'rows.startAt[1] is missing or invalid'],
@@ -39,6 +45,11 @@ describe('RowsBatchV2 validation', () => {
     [{ agentIds: [AGENT] }, 'agentIds must have one entry per item of platformAgentIds'],
     [{ eventTypeIds: 'all' }, 'eventTypeIds must be an array'],
     [{ errors: [{ line: 1, code: 'no_such_code', message: 'm' }] }, 'errors[0].code is missing or invalid'],
+    [{ agentDays: { agent: [0, 2], day: [0, 0], digest: [1, 1], rows: [1, 1], skipped: [0, 0] } }, 'agentDays.agent[1] is missing or invalid'],
+    [{ agentDays: { agent: [0], day: [0], digest: [2 ** 52], rows: [1], skipped: [0] } }, 'agentDays.digest[0] is missing or invalid'],
+    [{ agentDays: { agent: [0], day: [0], digest: [1], rows: [0], skipped: [0] } }, 'agentDays.rows[0] is missing or invalid'],
+    [{ agentDays: { agent: [0], day: [0], digest: [1], rows: [1], skipped: [true] } }, 'agentDays.skipped[0] is missing or invalid'],
+    [{ agentDays: { agent: [0], day: [0, 1], digest: [1], rows: [1], skipped: [0] } }, 'agentDays.day must be an array as long as agentDays.agent'],
   ])('refuses %j, naming the column and row', (fields, reason) => {
     const decoded = decodeMessage(RowsBatchV2, batch(fields));
     expect(decoded).toEqual({ ok: false, reason: expect.stringContaining(reason) });

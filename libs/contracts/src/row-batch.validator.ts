@@ -23,28 +23,41 @@ function listProblem(items: unknown, check: Check, what: string): string | null 
   return null;
 }
 
-/** The row columns: all of one length, lines counted from 1, positions inside their lists, instants in range. */
-function rowColumnsProblem(rows: unknown, batch: Record<string, unknown>): string | null {
-  if (typeof rows !== 'object' || rows === null || Array.isArray(rows)) return 'rows must be an object of columns';
-  const columns = rows as Record<string, unknown>;
-  const length = Array.isArray(columns.line) ? columns.line.length : -1;
-  const listLength = (name: string) => (Array.isArray(batch[name]) ? (batch[name] as unknown[]).length : 0);
-  const position = (size: number): Check => (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < size;
-  const instant: Check = (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < LATEST_INSTANT_MS;
-  const shape: Array<[string, Check]> = [
-    ['line', (value) => Number.isInteger(value) && (value as number) >= 1],
-    ['agent', position(listLength('platformAgentIds'))],
-    ['activity', position(listLength('activities'))],
-    ['startAt', instant],
-    ['endAt', instant],
-    ['day', position(listLength('days'))],
-  ];
+/** A position in one of the batch's lists (`platformAgentIds`, `activities`, `days`). */
+function positionIn(batch: Record<string, unknown>, list: string): Check {
+  const size = Array.isArray(batch[list]) ? (batch[list] as unknown[]).length : 0;
+  return (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < size;
+}
+
+/**
+ * Columns of one object (`what`): every column an array as long as the first one named in `shape`,
+ * every value passing its column's check.
+ */
+function columnsProblem(value: unknown, what: string, shape: ReadonlyArray<[string, Check]>): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${what} must be an object of columns`;
+  const columns = value as Record<string, unknown>;
+  const first = shape[0][0];
+  const length = Array.isArray(columns[first]) ? (columns[first] as unknown[]).length : -1;
   for (const [name, check] of shape) {
     const column = columns[name];
-    if (!Array.isArray(column) || column.length !== length) return `rows.${name} must be an array as long as rows.line`;
-    for (let index = 0; index < length; index += 1) if (!check(column[index])) return `rows.${name}[${index}] is missing or invalid`;
+    if (!Array.isArray(column) || column.length !== length) return `${what}.${name} must be an array as long as ${what}.${first}`;
+    for (let index = 0; index < length; index += 1) if (!check(column[index])) return `${what}.${name}[${index}] is missing or invalid`;
   }
   return null;
+}
+
+const instant: Check = (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < LATEST_INSTANT_MS;
+
+/** The row columns: all of one length, lines counted from 1, positions inside their lists, instants in range. */
+function rowColumnsProblem(rows: unknown, batch: Record<string, unknown>): string | null {
+  return columnsProblem(rows, 'rows', [
+    ['line', (value) => Number.isInteger(value) && (value as number) >= 1],
+    ['agent', positionIn(batch, 'platformAgentIds')],
+    ['activity', positionIn(batch, 'activities')],
+    ['startAt', instant],
+    ['endAt', instant],
+    ['day', positionIn(batch, 'days')],
+  ]);
 }
 
 /** Digests are sums of 52-bit row hashes modulo 2^52: whole numbers JSON carries exactly. */
@@ -52,24 +65,13 @@ const DIGEST_LIMIT = 2 ** 52;
 
 /** The agent-day entries: all of one length, positions inside their lists, digests and counts in range. */
 function agentDayColumnsProblem(entries: unknown, batch: Record<string, unknown>): string | null {
-  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) return 'agentDays must be an object of columns';
-  const columns = entries as Record<string, unknown>;
-  const length = Array.isArray(columns.agent) ? columns.agent.length : -1;
-  const listLength = (name: string) => (Array.isArray(batch[name]) ? (batch[name] as unknown[]).length : 0);
-  const position = (size: number): Check => (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < size;
-  const shape: Array<[string, Check]> = [
-    ['agent', position(listLength('platformAgentIds'))],
-    ['day', position(listLength('days'))],
+  return columnsProblem(entries, 'agentDays', [
+    ['agent', positionIn(batch, 'platformAgentIds')],
+    ['day', positionIn(batch, 'days')],
     ['digest', (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < DIGEST_LIMIT],
     ['rows', (value) => Number.isInteger(value) && (value as number) >= 1],
     ['skipped', (value) => value === 0 || value === 1],
-  ];
-  for (const [name, check] of shape) {
-    const column = columns[name];
-    if (!Array.isArray(column) || column.length !== length) return `agentDays.${name} must be an array as long as agentDays.agent`;
-    for (let index = 0; index < length; index += 1) if (!check(column[index])) return `agentDays.${name}[${index}] is missing or invalid`;
-  }
-  return null;
+  ]);
 }
 
 /** What mapping or agent-resolution filled in: one entry per item of the list it resolves, a UUID or null. */

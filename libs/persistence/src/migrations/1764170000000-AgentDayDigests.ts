@@ -31,13 +31,13 @@ export class AgentDayDigests1764170000000 implements MigrationInterface {
         complete boolean NOT NULL
       );
       CREATE INDEX sync_run_agent_days_by_day ON sync_run_agent_days (sync_run_id, day, platform_agent_id);
-      CREATE FUNCTION remove_agent_day_entries() RETURNS trigger LANGUAGE plpgsql AS $$
+      -- A deleted run (its integration deleted) takes its entries along with its staged rows.
+      CREATE OR REPLACE FUNCTION remove_staged_rows() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
+        DELETE FROM sync_run_rows WHERE sync_run_id = OLD.id;
         DELETE FROM sync_run_agent_days WHERE sync_run_id = OLD.id;
         RETURN OLD;
       END $$;
-      CREATE TRIGGER sync_runs_remove_agent_day_entries AFTER DELETE ON sync_runs
-        FOR EACH ROW EXECUTE FUNCTION remove_agent_day_entries();
       ALTER TABLE integration_day_versions ADD COLUMN sync_run_id uuid;
       ALTER TABLE sync_runs ADD COLUMN mapping_key text;
       ALTER TABLE sync_run_batches ADD COLUMN summary jsonb;
@@ -49,8 +49,11 @@ export class AgentDayDigests1764170000000 implements MigrationInterface {
       ALTER TABLE sync_run_batches DROP COLUMN summary;
       ALTER TABLE sync_runs DROP COLUMN mapping_key;
       ALTER TABLE integration_day_versions DROP COLUMN sync_run_id;
-      DROP TRIGGER sync_runs_remove_agent_day_entries ON sync_runs;
-      DROP FUNCTION remove_agent_day_entries();
+      CREATE OR REPLACE FUNCTION remove_staged_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM sync_run_rows WHERE sync_run_id = OLD.id;
+        RETURN OLD;
+      END $$;
       DROP TABLE sync_run_agent_days;
     `);
   }
