@@ -283,6 +283,39 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
     expect(kept.map((row) => row.sync_run_id)).toContain(third.syncRunId);
   });
 
+  it('reads a file again in full when what it left out changed while it was read: one failed run naming the next, which syncs it exactly', async () => {
+    const setup = await arrangeOrganization(db);
+    const rows: Array<[string, string, string, string]> = [
+      ['A1', `${d1}T09:00:00`, `${d1}T13:00:00`, 'Phones'],
+      ['A1', `${d2}T09:00:00`, `${d2}T17:00:00`, 'Phones'],
+      ['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
+    ];
+    const first = await storeAndAnnounceFile(db, setup, namespace, 'race-1.csv', customCsv(rows));
+    expect((await statusOf(first.syncRunId)).value.counts).toMatchObject({ created: 3 });
+    const before = await eventsOf(setup);
+
+    // The writer is away while the same file comes again: the parser leaves every agent-day out.
+    await services.get('schedule-writer')!.stop();
+    const again = await storeAndAnnounceFile(db, setup, namespace, 'race-2.csv', customCsv(rows));
+    // Once mapping has its first batch the parser has read the digests; then the stored ones change under it.
+    await expectEventually(async () => {
+      const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM sync_run_mapping_rules WHERE sync_run_id = $1', [again.syncRunId]);
+      expect(count).toBe(1);
+    });
+    await db.query('UPDATE sync_run_agent_days SET digest = digest + 1 WHERE sync_run_id = $1', [first.syncRunId]);
+    await start('schedule-writer');
+
+    const failed = (await statusOf(again.syncRunId)).value;
+    expect(failed).toMatchObject({ status: 'failed', stage: 'schedule-writer' });
+    const next = /as sync run ([0-9a-f-]{36})/.exec(failed.reason ?? '')?.[1];
+    expect(next).toBeDefined();
+    const [{ skipped }] = await db.query<{ skipped: number }>('SELECT count(*) FILTER (WHERE skipped)::int AS skipped FROM sync_run_agent_days WHERE sync_run_id = $1', [next]);
+    expect(skipped).toBe(0);
+    expect((await statusOf(next!)).value).toMatchObject({ status: 'succeeded', counts: { rows: 3, created: 0, updated: 0, deleted: 0, unchanged: 3 } });
+    expect((await eventsOf(setup)).map((e) => [e.id, e.start_at, e.end_at])).toEqual(before.map((e) => [e.id, e.start_at, e.end_at]));
+    expect(statuses.messages.filter((message) => message.value.syncRunId === again.syncRunId)).toHaveLength(1);
+  });
+
   it('applies a many-day file range by range exactly, and tells downstream every change once, in parts bounded by size', async () => {
     const setup = await arrangeOrganization(db);
     const agents = Array.from({ length: 60 }, (_, index) => `B${index}`);

@@ -91,9 +91,8 @@ export class TypeOrmParserRepository extends ParserRepository {
     const siteId = file.settings?.siteId;
     if (!siteId) return null;
     // The days whose last applier ran on the integration's schedule and rules as they are now.
-    const days: Array<{ day: string; sync_run_id: string; entries: number }> = await this.dataSource.query(
-      `SELECT to_char(v.day, 'YYYY-MM-DD') AS day, v.sync_run_id,
-              (SELECT count(*) FROM sync_run_agent_days a WHERE a.sync_run_id = v.sync_run_id AND a.day = v.day AND a.complete)::int AS entries
+    const days: Array<{ day: string; sync_run_id: string }> = await this.dataSource.query(
+      `SELECT to_char(v.day, 'YYYY-MM-DD') AS day, v.sync_run_id
          FROM integration_day_versions v
          JOIN integrations i ON i.id = v.integration_id
          JOIN sync_runs r ON r.id = v.sync_run_id
@@ -102,9 +101,8 @@ export class TypeOrmParserRepository extends ParserRepository {
           AND r.mapping_key = ${mappingKeySql(mappingRulesJsonSql('i'), 'i.default_event_type_id')}`,
       [file.integrationId, fromDay],
     );
-    const capacity = days.reduce((sum, day) => sum + day.entries, 0);
-    if (capacity === 0) return null;
-    const table = new DigestTable(capacity);
+    if (days.length === 0) return null;
+    const table = new DigestTable();
     // A day at a time: a 5,000,000-row file's 1.4 million agent-days are never one result in memory.
     for (const { day, sync_run_id: syncRunId } of days) {
       const rows: Array<{ platform_agent_id: string; digest: string }> = await this.dataSource.query(

@@ -73,20 +73,20 @@ export function addToDigest(digest: number, hash: number): number {
 }
 
 /**
- * Stored digests by agent-day key, in two flat arrays (open addressing): a 5,000,000-row file has
- * about 1.4 million agent-days, which as a Map of strings would take hundreds of megabytes.
+ * Stored digests by agent-day key, in two flat arrays (open addressing, at most three quarters
+ * full, doubled when it would be fuller): a 5,000,000-row file has about 1.4 million agent-days,
+ * which as a Map of strings would take hundreds of megabytes; here 32 MB.
  */
 export class DigestTable {
-  private readonly keys: Float64Array;
-  private readonly digests: Float64Array;
-  private readonly mask: number;
+  private keys: Float64Array;
+  private digests: Float64Array;
+  private mask: number;
   private count = 0;
 
-  /** `capacity`: how many agent-days it must hold at most. */
-  constructor(capacity: number) {
-    // At most three quarters full: short probes, and 1.4 million agent-days in 32 MB.
+  /** `expected`: how many agent-days it will likely hold (it grows past that). */
+  constructor(expected = 0) {
     let slots = 16;
-    while (slots * 3 < capacity * 4) slots *= 2;
+    while (slots * 3 < expected * 4) slots *= 2;
     this.keys = new Float64Array(slots);
     this.digests = new Float64Array(slots);
     this.mask = slots - 1;
@@ -100,7 +100,11 @@ export class DigestTable {
     let slot = this.slotOf(key);
     while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
     if (this.keys[slot] === 0) {
-      if ((this.count + 1) * 4 > this.keys.length * 3) throw new RangeError('DigestTable is full: give it the capacity it needs');
+      if ((this.count + 1) * 4 > this.keys.length * 3) {
+        this.grow();
+        this.set(key, digest);
+        return;
+      }
       this.count += 1;
       this.keys[slot] = key;
     }
@@ -115,6 +119,15 @@ export class DigestTable {
       slot = (slot + 1) & this.mask;
     }
     return -1;
+  }
+
+  private grow(): void {
+    const { keys, digests } = this;
+    this.keys = new Float64Array(keys.length * 2);
+    this.digests = new Float64Array(keys.length * 2);
+    this.mask = this.keys.length - 1;
+    this.count = 0;
+    for (let slot = 0; slot < keys.length; slot += 1) if (keys[slot] !== 0) this.set(keys[slot], digests[slot]);
   }
 
   private slotOf(key: number): number {
