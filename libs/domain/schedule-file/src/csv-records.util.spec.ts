@@ -44,6 +44,17 @@ describe('csvRecords', () => {
     }
   });
 
+  it('reads quoted values in tab-separated text: the tab after a closing quote is the delimiter', async () => {
+    const text = '"E1"\t"Reyes, Ana"\t2026-12-02T06:00:00\r\n"E2"\t\t"x"\t\r\n"E3" \tplain\n';
+    for (const sizes of [[text.length], [1], [5]]) {
+      expect(await read(text, sizes, '\t')).toEqual([
+        ['E1', 'Reyes, Ana', '2026-12-02T06:00:00'],
+        ['E2', '', 'x', ''],
+        ['E3', 'plain'],
+      ]);
+    }
+  });
+
   it('refuses a quoted value never closed, and text after a closing quote, saying how many records came before', async () => {
     await expect(read('a,b\n"open,x\n')).rejects.toEqual(new CsvSyntaxError('a quoted value is never closed: the file ends inside it', 1));
     await expect(read('a\nb\n"x"y,z\n')).rejects.toMatchObject({ recordsBefore: 2, message: expect.stringContaining('after a closing quote comes "y"') });
