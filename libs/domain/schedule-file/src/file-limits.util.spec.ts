@@ -21,6 +21,13 @@ async function limited(text: string, size: number, maxColumns: number, maxLineCh
 }
 
 describe('limitRows', () => {
+  it('passes a line of exactly the limit whose CRLF is split between chunks, and refuses one a character longer', async () => {
+    const exact = 'a,b\r\nabcdefghij\r\nc,d\r\n';
+    for (const size of [1, 2, 3, 4, 16, exact.length]) expect(await limited(exact, size, 5, 10)).toBe(exact);
+    const longer = 'a,b\r\nabcdefghijk\r\nc,d\r\n';
+    for (const size of [1, 16, longer.length]) expect(await limited(longer, size, 5, 10)).toBe('problem: line 3 is 11 characters long; the limit is 10');
+  });
+
   it('passes plain lines and lines of quoted values whole', async () => {
     const text = 'E1,"Reyes, Ana",2026-12-02T06:30,2026-12-02T10:30,Phones\r\n"a",b,"c"\n\n';
     expect(await limited(text, text.length, 5, 100)).toBe(text);

@@ -117,7 +117,8 @@ export async function* limitRows(
         fieldStart = false;
       }
     }
-    if (over === null && lineChars > maxLineChars) over = 'line';
+    // A CR at the chunk's end is not counted yet: it is the line's end when the next chunk starts with its LF.
+    if (over === null && (previous === CR ? lineChars - 1 : lineChars) > maxLineChars) over = 'line';
     // A single line's length is the line limit's; a row over several lines (quoted line breaks) gets the same bound.
     if (over === null && rowChars > maxLineChars && line > rowLine) throw rowTooLong();
     if (over === null) yield chunk;
