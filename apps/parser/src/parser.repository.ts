@@ -1,23 +1,15 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isPlatform, PlatformAgentIdFields, type FileReceivedV1, type Platform } from '@bpo/contracts';
+import { isPlatform, PlatformAgentIdFields, type FileReceivedV1 } from '@bpo/contracts';
 import { mappingKeySql, mappingRulesJsonSql } from '@bpo/pipeline';
 import { agentDayKey, DigestTable } from '@bpo/snapshot-sync';
 import { PermanentMessageError } from '@bpo/messaging';
-import { DEFAULT_ROW_HORIZON, isDateOrder, type DateOrder, type RowHorizon } from '@bpo/schedule-time';
+import type { ScheduleFileSettings } from '@bpo/schedule-file';
+import { DEFAULT_ROW_HORIZON, isDateOrder } from '@bpo/schedule-time';
 import { ParserConfig } from './parser.config';
 
-export interface IntegrationParseSettings {
-  platform: Platform;
-  /** The integration's zone, defaulted to the site's. */
-  timezone: string;
-  siteTimezone: string;
-  dateOrder: DateOrder;
-  encoding: string;
-  titleLines: number;
-  /** The deployment's date horizon (ROW_MAX_DAYS_AHEAD / ROW_MAX_DAYS_BEHIND), the same for every integration. */
-  rowHorizon: Pick<RowHorizon, 'maxDaysAhead' | 'maxDaysBehind'>;
-}
+/** How a file is read (the reader's own settings), but when it was received, which its message says. */
+export type IntegrationParseSettings = Omit<ScheduleFileSettings, 'receivedAt'>;
 
 /** What the parser reads from PostgreSQL. A port, so the parsing service can be tested without a database. */
 export abstract class ParserRepository {

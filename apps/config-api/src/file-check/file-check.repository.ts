@@ -2,18 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isPlatform, PlatformAgentIdFields, type Platform, type ReplaceScope } from '@bpo/contracts';
 import type { MappingRule } from '@bpo/mapping-rules';
-import { isDateOrder, type DateOrder } from '@bpo/schedule-time';
+import type { ScheduleFileSettings } from '@bpo/schedule-file';
+import { isDateOrder } from '@bpo/schedule-time';
 import type { StoredEvent } from '@bpo/snapshot-sync';
 import { notFound } from '../common/config-api.exception';
 
 /** What a dry run needs of an integration: how its files are read, mapped, resolved and applied. */
-export interface IntegrationForCheck {
-  platform: Platform;
-  timezone: string;
-  siteTimezone: string;
-  dateOrder: DateOrder;
-  encoding: string;
-  titleLines: number;
+export interface IntegrationForCheck extends Omit<ScheduleFileSettings, 'receivedAt' | 'rowHorizon'> {
   siteId: string;
   scheduleId: string | null;
   syncPastEvents: boolean;
