@@ -50,12 +50,16 @@ interface State {
   leftOut: Map<string, number>;
   /** Runs queued to read their file again in full, by the run that asked. */
   fullReads: Map<string, string>;
+  /** What each run changed and has not reported yet (`sync_run_changes`), in the order it changed it. */
+  changeLog: Map<string, Change[]>;
+  /** Runs whose changes are held for report (`sync_runs.events_changed`), in the order they finished. */
+  heldReports: EventsChangedHeader[];
 }
 
-/** One transaction: its change log (the temp table `applied_changes`). */
-interface InMemoryTx {
-  changes: Array<{ kind: 'created' | 'updated' | 'deleted'; event: StoredEvent }>;
-}
+type Change = { kind: 'created' | 'updated' | 'deleted'; event: StoredEvent };
+
+/** One transaction: all its writes go to the state, which is put back if it fails. */
+type InMemoryTx = Record<string, never>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const epoch = (instant: number | string) => (typeof instant === 'number' ? instant : Date.parse(instant));
@@ -84,6 +88,8 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     outbox: [],
     leftOut: new Map(),
     fullReads: new Map(),
+    changeLog: new Map(),
+    heldReports: [],
   };
   /** Transactions that committed, and integrations whose apply lock was taken. */
   readonly calls = { transactions: 0, integrationLocks: [] as string[], analyzed: 0 };
@@ -134,7 +140,7 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
   async transaction<T>(work: (tx: InMemoryTx) => Promise<T>): Promise<T> {
     const before = structuredClone(this.state);
     try {
-      const result = await work({ changes: [] });
+      const result = await work({});
       this.calls.transactions += 1;
       return result;
     } catch (error) {
@@ -224,7 +230,7 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     return this.state.events.some((event) => event.integrationId === integrationId && event.scheduleId === scheduleId && event.day >= range.from && event.day <= range.to);
   }
 
-  async createNewEvents(tx: InMemoryTx, syncRunId: string, target: EventTarget, scope: NewEventsScope, pastCutoff: string | null): Promise<{ created: number; skippedPast: number }> {
+  async createNewEvents(_tx: InMemoryTx, syncRunId: string, target: EventTarget, scope: NewEventsScope, pastCutoff: string | null): Promise<{ created: number; skippedPast: number }> {
     const wanted = 'days' in scope ? new Set(scope.days) : new Set(scope.agentDays.map((agentDay) => `${agentDay.agentId} ${agentDay.day}`));
     const seen = new Set<string>();
     const distinct = this.rowsOf(syncRunId)
@@ -233,7 +239,7 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
       .filter((row) => !seen.has(identity(row)) && seen.add(identity(row)));
     const cutoff = pastCutoff === null ? null : Date.parse(pastCutoff);
     const made = distinct.filter((row) => cutoff === null || row.startAt >= cutoff);
-    for (const row of made) this.insert(tx, target, row);
+    for (const row of made) this.insert(target, row);
     return { created: made.length, skippedPast: distinct.length - made.length };
   }
 
@@ -262,28 +268,24 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     return versions;
   }
 
-  async startChangeLog(): Promise<void> {
-    // Each transaction starts with an empty log.
-  }
-
-  async deleteEvents(tx: InMemoryTx, ids: readonly string[]): Promise<void> {
+  async deleteEvents(_tx: InMemoryTx, syncRunId: string, ids: readonly string[]): Promise<void> {
     const gone = new Set(ids);
-    for (const event of this.state.events) if (gone.has(event.id)) tx.changes.push({ kind: 'deleted', event: { ...event } });
+    for (const event of this.state.events) if (gone.has(event.id)) this.logChange(syncRunId, { kind: 'deleted', event: { ...event } });
     this.state.events = this.state.events.filter((event) => !gone.has(event.id));
   }
 
-  async updateEvents(tx: InMemoryTx, fileId: string, updates: ReadonlyArray<{ id: string; to: IncomingEvent }>): Promise<void> {
+  async updateEvents(_tx: InMemoryTx, syncRunId: string, fileId: string, updates: ReadonlyArray<{ id: string; to: IncomingEvent }>): Promise<void> {
     for (const { id, to } of updates) {
       const event = this.state.events.find((stored) => stored.id === id);
       if (!event) continue;
       Object.assign(event, { eventTypeId: to.eventTypeId, startAt: iso(Date.parse(to.startAt)), endAt: iso(Date.parse(to.endAt)), day: to.day, sourceFileId: fileId });
-      tx.changes.push({ kind: 'updated', event: { ...event } });
+      this.logChange(syncRunId, { kind: 'updated', event: { ...event } });
     }
   }
 
-  async createEvents(tx: InMemoryTx, syncRunId: string, target: EventTarget, range: DayRange, lines: readonly number[]): Promise<void> {
+  async createEvents(_tx: InMemoryTx, syncRunId: string, target: EventTarget, range: DayRange, lines: readonly number[]): Promise<void> {
     const wanted = new Set(lines);
-    for (const row of this.rowsOf(syncRunId)) if (inRange(row.day, range) && wanted.has(row.line)) this.insert(tx, target, row);
+    for (const row of this.rowsOf(syncRunId)) if (inRange(row.day, range) && wanted.has(row.line)) this.insert(target, row);
   }
 
   async claimDays(_tx: InMemoryTx, { integrationId, fileId, receivedAt, days }: DayClaim): Promise<string[]> {
@@ -320,16 +322,30 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
 
   async removeDisownedAgentDays(): Promise<void> {}
 
+  async holdChangesForReport(_tx: InMemoryTx, header: EventsChangedHeader): Promise<void> {
+    this.state.heldReports.push(structuredClone(header));
+  }
+
+  async changesToReport(_tx: InMemoryTx, integrationId: string | null): Promise<EventsChangedHeader[]> {
+    return this.state.heldReports.filter((header) => integrationId === null || header.integrationId === integrationId).map((header) => structuredClone(header));
+  }
+
   /** One part whatever the size (the SQL cuts by bytes; parts are tested against PostgreSQL). */
-  async queueEventsChanged(tx: InMemoryTx, header: EventsChangedHeader): Promise<number> {
-    if (tx.changes.length === 0) return 0;
-    const of = (kind: InMemoryTx['changes'][number]['kind']) =>
-      tx.changes
+  async queueEventsChanged(_tx: InMemoryTx, header: EventsChangedHeader): Promise<{ parts: number; changes: number }> {
+    const changes = this.state.changeLog.get(header.syncRunId) ?? [];
+    this.state.changeLog.delete(header.syncRunId);
+    this.state.heldReports = this.state.heldReports.filter((held) => held.syncRunId !== header.syncRunId);
+    if (changes.length === 0) return { parts: 0, changes: 0 };
+    const of = (kind: Change['kind']) =>
+      changes
         .filter((change) => change.kind === kind)
+        .sort((a, b) => Number(a.event.id) - Number(b.event.id))
         .map(({ event }) => ({ id: event.id, agentId: event.agentId, eventTypeId: event.eventTypeId, startAt: event.startAt, endAt: event.endAt }));
     this.state.outbox.push({ topic: Topics.EventsChangedV1, key: header.integrationId, value: { ...header, part: 1, parts: 1, created: of('created'), updated: of('updated'), deleted: of('deleted') } });
-    return 1;
+    return { parts: 1, changes: changes.length };
   }
+
+  async compactChangeLog(): Promise<void> {}
 
   async queueMessages(_tx: InMemoryTx, messages: readonly OutgoingMessage[]): Promise<void> {
     this.state.outbox.push(...structuredClone(messages));
@@ -387,7 +403,13 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     return [...(this.state.batches.get(syncRunId) ?? new Map<number, RowErrorV1[]>())].sort(([a], [b]) => a - b).flatMap(([, errors]) => errors);
   }
 
-  private insert(tx: InMemoryTx, target: EventTarget, row: StagedRow): void {
+  private logChange(syncRunId: string, change: Change): void {
+    const log = this.state.changeLog.get(syncRunId) ?? [];
+    log.push(change);
+    this.state.changeLog.set(syncRunId, log);
+  }
+
+  private insert(target: EventTarget, row: StagedRow): void {
     const event: InMemoryEvent = {
       id: String(this.state.nextEventId++),
       agentId: row.agentId,
@@ -400,6 +422,6 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
       sourceFileId: target.fileId,
     };
     this.state.events.push(event);
-    tx.changes.push({ kind: 'created', event: { ...event } });
+    this.logChange(row.syncRunId, { kind: 'created', event: { ...event } });
   }
 }

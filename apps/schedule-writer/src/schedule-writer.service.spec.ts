@@ -238,7 +238,7 @@ describe('ScheduleWriterService (orchestration, with an in-memory port and a fix
   });
 
   it('fills the status message: ids, file, window, errors, startedAt from the run and finishedAt from the repository', async () => {
-    const { file, deliver, statusOf, store } = writer({ databaseNow: '2026-12-01T15:00:07.250Z' });
+    const { service, file, deliver, statusOf, store } = writer({ databaseNow: '2026-12-01T15:00:07.250Z' });
     const sent = file(day3, { receivedAt: '2026-12-01T14:00:00.000Z', errors: [{ line: 9, code: 'invalid_time', column: 'start_time', message: 'not a time' }] });
     await deliver(sent);
     const [status] = statusOf(sent.syncRunId);
@@ -261,7 +261,72 @@ describe('ScheduleWriterService (orchestration, with an in-memory port and a fix
     const message = store.outbox().find((queued) => queued.topic === Topics.SyncStatusV1);
     expect(message?.key).toBe(INTEGRATION);
     // The status is queued before the file's events-changed part.
+    await service.onApplicationShutdown();
     expect(store.outbox().map((queued) => queued.topic)).toEqual([Topics.SyncStatusV1, Topics.EventsChangedV1]);
+  });
+
+  describe('events-changed messages, queued after the status', () => {
+    const changed = (store: InMemorySyncRunRepository) =>
+      store
+        .outbox()
+        .filter((queued) => queued.topic === Topics.EventsChangedV1)
+        .map((queued) => queued.value as { syncRunId: string; created: unknown[]; updated: unknown[]; deleted: unknown[] });
+
+    it('queues them in a transaction of their own after the apply committed, once', async () => {
+      const { service, store, file, deliver } = writer();
+      const sent = file(day2);
+      await deliver(sent);
+      const afterApply = store.calls.transactions;
+      await service.onApplicationShutdown();
+      expect(changed(store)).toEqual([expect.objectContaining({ syncRunId: sent.syncRunId, created: expect.any(Array) })]);
+      expect(changed(store)[0].created).toHaveLength(3);
+      expect(store.calls.transactions).toBe(afterApply + 1);
+      expect(store.calls.integrationLocks.filter((id) => id === INTEGRATION)).toHaveLength(2);
+      // Nothing is left to report: a sweep queues nothing more.
+      service.onModuleInit();
+      await service.onApplicationShutdown();
+      expect(changed(store)).toHaveLength(1);
+    });
+
+    it('queues a run whose report failed before the next apply of the integration writes anything', async () => {
+      const { service, store, file, deliver } = writer();
+      const first = file(day2);
+      const failOnce = jest.spyOn(store, 'queueEventsChanged').mockRejectedValueOnce(new Error('connection lost'));
+      await deliver(first);
+      await service.onApplicationShutdown();
+      expect(changed(store)).toEqual([]);
+      const second = file([day2[0]], { receivedAt: '2026-12-01T14:30:00.000Z' });
+      await deliver(second);
+      await service.onApplicationShutdown();
+      const order = store.outbox().map((queued) => `${queued.topic === Topics.SyncStatusV1 ? 'status' : 'changed'} ${(queued.value as { syncRunId: string }).syncRunId}`);
+      expect(order).toEqual([`status ${first.syncRunId}`, `changed ${first.syncRunId}`, `status ${second.syncRunId}`, `changed ${second.syncRunId}`]);
+      // The second file dropped A1's break (A2, not in it, keeps its day).
+      expect(changed(store)[1].deleted).toHaveLength(1);
+      failOnce.mockRestore();
+    });
+
+    it('queues, when a writer starts, what a writer that stopped after a commit left to report', async () => {
+      const stopped = writer();
+      const sent = stopped.file(day3);
+      jest.spyOn(stopped.store, 'queueEventsChanged').mockRejectedValueOnce(new Error('killed'));
+      await stopped.deliver(sent);
+      await stopped.service.onApplicationShutdown();
+      expect(changed(stopped.store)).toEqual([]);
+      const config = Object.assign(new ScheduleWriterConfig(), { WRITER_ROWS_PER_RANGE: 2 });
+      const restarted = new ScheduleWriterService(stopped.store, { wakeRelay: jest.fn() } as unknown as MessagingLifecycle, config, stopped.clock);
+      restarted.onModuleInit();
+      await restarted.onApplicationShutdown();
+      expect(changed(stopped.store)).toEqual([expect.objectContaining({ syncRunId: sent.syncRunId })]);
+      expect(changed(stopped.store)[0].created).toHaveLength(2);
+    });
+
+    it('queues none for a file that changed nothing', async () => {
+      const { service, store, file, deliver } = writer();
+      await deliver(file(day2));
+      await deliver(file(day2, { receivedAt: '2026-12-01T14:30:00.000Z' }));
+      await service.onApplicationShutdown();
+      expect(changed(store)).toHaveLength(1);
+    });
   });
 
   it('reads a file again in full when agent-days it left out cannot be kept: this run fails and says which run follows, writing nothing', async () => {

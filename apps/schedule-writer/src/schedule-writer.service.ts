@@ -22,6 +22,12 @@ import { SyncRunRepository, type SyncRunForApply } from './sync-run.repository';
 /** How often leftovers of finished runs are looked for (their own cleanup runs right after they finish). */
 const STAGING_SWEEP_MS = 10 * 60_000;
 
+/**
+ * How often changes still to be reported are looked for: those of a writer that stopped between a
+ * run's commit and its report (each writer also reports what it finds when it starts).
+ */
+const REPORT_SWEEP_MS = 60_000;
+
 /** Events created or deleted by one file past which the events table's statistics are refreshed. */
 const ANALYZE_AFTER_CHANGES = 50_000;
 
@@ -29,14 +35,20 @@ const emptyCounts = (rows = 0): SyncCountsV1 => ({ rows, created: 0, updated: 0,
 
 /**
  * Applies each file to its integration's target schedule, all or nothing, once all of its batches
- * have arrived; records the sync run and queues its sync-status and events-changed messages in the
- * same transaction (outbox), so a crash at any point neither loses nor duplicates an event.
+ * have arrived; records the sync run, queues its sync-status message (outbox) and logs what it
+ * changed in the same transaction. Its events-changed messages are built from that log right after
+ * the commit, in a transaction that also removes the log: the status is not held up by them (3-5 s
+ * at a million events), and a crash at any point neither loses nor duplicates an event or a message.
+ * A run's messages are queued before the next apply of the same integration writes anything, so
+ * each integration's events-changed messages keep the order of its applies.
  */
 @Injectable()
 export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ScheduleWriterService.name);
   private sweepTimer?: NodeJS.Timeout;
+  private reportSweepTimer?: NodeJS.Timeout;
   private cleaning: Promise<unknown> = Promise.resolve();
+  private reporting: Promise<unknown> = Promise.resolve();
   /** The last apply changed many events: refresh the table's statistics once it committed. */
   private analyzeAfterCommit = false;
 
@@ -48,14 +60,18 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
   ) {}
 
   onModuleInit(): void {
+    this.reportChanges(null);
     this.removeStaged();
     this.sweepTimer = setInterval(() => this.removeStaged(), STAGING_SWEEP_MS);
     this.sweepTimer.unref();
+    this.reportSweepTimer = setInterval(() => this.reportChanges(null), REPORT_SWEEP_MS);
+    this.reportSweepTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweepTimer);
-    await this.cleaning;
+    clearInterval(this.reportSweepTimer);
+    await Promise.all([this.reporting, this.cleaning]);
   }
 
   async receive(message: FileMessageV1): Promise<void> {
@@ -84,15 +100,18 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       if ((await this.runs.countBatches(tx, syncRunId)) < run.fileEnd.batchCount) return undefined;
       // Files of one integration may travel different lanes: they are applied one at a time.
       await this.runs.lockIntegration(tx, run.integrationId);
+      // The runs before it are reported first, whoever was to do it: messages keep the applies' order.
+      await this.queueHeldReports(tx, run.integrationId);
       return withSpan('schedule-writer apply', { attributes: { 'bpo.sync_run_id': run.id, 'bpo.file_id': run.fileId } }, () => this.apply(tx, run));
     });
     if (finished) this.finished(syncRunId, finished);
   }
 
-  /** After a run's commit: publish its messages now, then drop its staged rows in the background. */
-  private finished(syncRunId: string, run: FinishedSyncRun & { previousAppliers?: string[] }): void {
+  /** After a run's commit: publish its status now, report its changes, then drop its staged rows in the background. */
+  private finished(syncRunId: string, run: FinishedSyncRun & { previousAppliers?: string[]; changesHeldFor?: string }): void {
     recordSyncRunMetrics(run);
     this.messaging.wakeRelay();
+    if (run.changesHeldFor) this.reportChanges(run.changesHeldFor);
     this.removeStaged([syncRunId]);
     // Its agent-day entries stay on the days it applied (the next file is compared with them); those
     // of the runs that applied these days before it are no longer anyone's.
@@ -108,6 +127,42 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     }
   }
 
+  /**
+   * Queues the events-changed messages of the runs whose changes are held for report: those of one
+   * integration, or (null) of every integration. One integration at a time, under its apply lock;
+   * a failure is retried by the next sweep, and nothing is queued twice (the log goes with it).
+   */
+  private reportChanges(integrationId: string | null): void {
+    this.reporting = this.reporting
+      .then(async () => {
+        const integrationIds = integrationId
+          ? [integrationId]
+          : [...new Set((await this.runs.transaction((tx) => this.runs.changesToReport(tx, null))).map((header) => header.integrationId))];
+        for (const id of integrationIds) {
+          const changes = await this.runs.transaction(async (tx) => {
+            await this.runs.lockIntegration(tx, id);
+            return this.queueHeldReports(tx, id);
+          });
+          if (changes === 0) continue;
+          this.messaging.wakeRelay();
+          await this.runs.compactChangeLog(changes);
+        }
+      })
+      .catch((error: Error) => this.logger.warn({ message: 'queueing events-changed messages failed; the next sweep retries', error: error.message }));
+  }
+
+  /** Queues the held reports of the integration, in the order its runs finished; returns how many changes they held. */
+  private async queueHeldReports(tx: unknown, integrationId: string): Promise<number> {
+    let changes = 0;
+    for (const header of await this.runs.changesToReport(tx, integrationId)) {
+      const started = performance.now();
+      const queued = await this.runs.queueEventsChanged(tx, header);
+      changes += queued.changes;
+      this.logger.log({ message: 'events-changed queued', integrationId, syncRunId: header.syncRunId, changes: queued.changes, eventsChangedParts: queued.parts, ms: Math.round(performance.now() - started) });
+    }
+    return changes;
+  }
+
   /** One clean-up at a time; a failed one is retried by the next sweep. */
   private removeStaged(syncRunIds?: string[]): void {
     this.cleaning = this.cleaning
@@ -115,7 +170,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       .catch((error: Error) => this.logger.warn({ message: 'removing staged rows failed; the next sweep retries', error: error.message }));
   }
 
-  private async apply(tx: unknown, run: SyncRunForApply): Promise<FinishedSyncRun & { previousAppliers?: string[] }> {
+  private async apply(tx: unknown, run: SyncRunForApply): Promise<FinishedSyncRun & { previousAppliers?: string[]; changesHeldFor?: string }> {
     const end = run.fileEnd!;
     const timings: Record<string, number> = {};
     let mark = performance.now();
@@ -159,7 +214,6 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
         lastPastDay: integration.syncPastEvents ? null : DateTime.fromJSDate(now, { zone: integration.siteTimezone }).toISODate(),
       });
       if (unkeepable > 0) return this.readAgainInFull(tx, run, unkeepable);
-      await this.runs.startChangeLog(tx);
       lap('prepare');
       // An agent's day is replaced whole, and days are independent: the window is applied in
       // bounded day ranges. In each, agent-days the file leaves as they are and those with nothing
@@ -189,8 +243,8 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
           lap('load');
           const plan = planSnapshotSync({ incoming, stored, window: range, replaceScope: integration.replaceScope, agentsInFile, fileReceivedAt, dayVersions, pastCutoff });
           lap('plan');
-          await this.runs.deleteEvents(tx, plan.delete.map((event) => event.id));
-          await this.runs.updateEvents(tx, run.fileId, plan.update);
+          await this.runs.deleteEvents(tx, run.id, plan.delete.map((event) => event.id));
+          await this.runs.updateEvents(tx, run.id, run.fileId, plan.update);
           await this.runs.createEvents(tx, run.id, target, range, plan.create.map((event) => event.line));
           lap('writeEvents');
           counts.created += plan.create.length;
@@ -218,20 +272,21 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     const finishedAt = await this.runs.finish(tx, run.id, { status, counts, window: end.window ?? null, scheduleId: integration.scheduleId });
     // The status goes first: the schedule is written; what follows only tells downstream systems.
     await this.runs.queueMessages(tx, [this.statusMessage(run, { status, counts, errors, window: end.window ?? null, finishedAt })]);
-    const parts = end.window
-      ? await this.runs.queueEventsChanged(tx, {
-          integrationId: run.integrationId,
-          organizationId: run.organizationId,
-          scheduleId: integration.scheduleId,
-          fileId: run.fileId,
-          syncRunId: run.id,
-          syncPastEvents: integration.syncPastEvents,
-        })
-      : 0;
+    const changed = counts.created + counts.updated + counts.deleted > 0;
+    if (changed) {
+      await this.runs.holdChangesForReport(tx, {
+        integrationId: run.integrationId,
+        organizationId: run.organizationId,
+        scheduleId: integration.scheduleId,
+        fileId: run.fileId,
+        syncRunId: run.id,
+        syncPastEvents: integration.syncPastEvents,
+      });
+    }
     lap('report');
     if (counts.created + counts.deleted > ANALYZE_AFTER_CHANGES) this.analyzeAfterCommit = true;
-    this.logger.log({ message: 'file applied', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, status, counts, eventsChangedParts: parts, timings });
-    return { status, startedAt: run.startedAt, finishedAt, rowErrorsByCode, previousAppliers: [...previousAppliers] };
+    this.logger.log({ message: 'file applied', integrationId: run.integrationId, fileId: run.fileId, syncRunId: run.id, status, counts, timings });
+    return { status, startedAt: run.startedAt, finishedAt, rowErrorsByCode, previousAppliers: [...previousAppliers], ...(changed ? { changesHeldFor: run.integrationId } : {}) };
   }
 
   /** The file left out agent-days that cannot be kept as stored: this run fails, and another reads the file in full. */

@@ -158,14 +158,26 @@ export abstract class SyncRunRepository<Tx = unknown> {
   abstract stagedEvents(tx: Tx, syncRunId: string, agentDays: readonly AgentDay[]): Promise<IncomingEvent[]>;
   abstract storedEvents(tx: Tx, integrationId: string, scheduleId: string, agentDays: readonly AgentDay[]): Promise<StoredEvent[]>;
   abstract dayVersions(tx: Tx, integrationId: string, range: DayRange): Promise<Map<string, string>>;
-  abstract startChangeLog(tx: Tx): Promise<void>;
-  abstract deleteEvents(tx: Tx, ids: readonly string[]): Promise<void>;
-  abstract updateEvents(tx: Tx, fileId: string, updates: ReadonlyArray<{ id: string; to: IncomingEvent }>): Promise<void>;
+  /** Deletes events; the change is logged for the run's events-changed messages, as by updateEvents and the creates. */
+  abstract deleteEvents(tx: Tx, syncRunId: string, ids: readonly string[]): Promise<void>;
+  abstract updateEvents(tx: Tx, syncRunId: string, fileId: string, updates: ReadonlyArray<{ id: string; to: IncomingEvent }>): Promise<void>;
   abstract createEvents(tx: Tx, syncRunId: string, target: EventTarget, range: DayRange, lines: readonly number[]): Promise<void>;
   /** Records the run as the last to apply the days; returns the runs that applied some of them before. */
   abstract claimDays(tx: Tx, claim: DayClaim): Promise<string[]>;
-  /** Queues the file's events-changed messages; returns how many parts. */
-  abstract queueEventsChanged(tx: Tx, header: EventsChangedHeader): Promise<number>;
+  /**
+   * Marks the changes the run logged as to be reported under this header. Its events-changed
+   * messages are queued later, by queueEventsChanged, after its status went out.
+   */
+  abstract holdChangesForReport(tx: Tx, header: EventsChangedHeader): Promise<void>;
+  /** Runs whose changes are still to be reported, of one integration or of all, in the order they finished. */
+  abstract changesToReport(tx: Tx, integrationId: string | null): Promise<EventsChangedHeader[]>;
+  /**
+   * Queues the run's events-changed messages from its logged changes and removes the log and the
+   * mark, all in the caller's transaction; returns how many parts and changes.
+   */
+  abstract queueEventsChanged(tx: Tx, header: EventsChangedHeader): Promise<{ parts: number; changes: number }>;
+  /** After changes were reported: reclaims the log's space when many were removed (outside any transaction). */
+  abstract compactChangeLog(removed: number): Promise<void>;
   /** Queues messages in the outbox, published once the transaction commits. */
   abstract queueMessages(tx: Tx, messages: readonly OutgoingMessage[]): Promise<void>;
   abstract countRowErrorsByCode(tx: Tx, syncRunId: string): Promise<Record<string, number>>;
@@ -245,8 +257,8 @@ const eventListSql = (kind: number) => `replace(coalesce(string_agg(CASE WHEN ki
 /**
  * Everything the schedule-writer reads and writes, as set-based SQL inside the caller's
  * transaction. A file's rows are staged in a typed table as its batches arrive and read back in
- * bounded day ranges; what a file changed is logged in a per-transaction table from which its
- * events-changed messages are built in the database, so no step holds a whole file in memory.
+ * bounded day ranges; what a file changed is logged (`sync_run_changes`) and its events-changed
+ * messages are built from the log in the database, so no step holds a whole file in memory.
  */
 @Injectable()
 export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
@@ -544,7 +556,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
           ORDER BY day, agent_id, start_at
          RETURNING id, agent_id, event_type_id, start_at, end_at
        ), logged AS (
-         INSERT INTO applied_changes SELECT ${ChangeKind.Created}, * FROM made RETURNING 1
+         INSERT INTO sync_run_changes SELECT $5, ${ChangeKind.Created}, * FROM made RETURNING 1
        )
        SELECT (SELECT count(*) FROM logged)::int AS created,
               (SELECT count(*) FROM distinct_rows WHERE start_at < ${cutoff})::int AS skipped_past`,
@@ -594,27 +606,17 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
     return new Map(rows.map((row) => [row.day, new Date(row.file_received_at).toISOString()]));
   }
 
-  /** A per-transaction log of what the file changed, from which its events-changed messages are built. */
-  async startChangeLog(manager: EntityManager): Promise<void> {
-    await manager.query(
-      `CREATE TEMP TABLE IF NOT EXISTS applied_changes (
-         kind smallint NOT NULL, id bigint NOT NULL, agent_id uuid NOT NULL, event_type_id uuid NOT NULL,
-         start_at timestamptz NOT NULL, end_at timestamptz NOT NULL
-       ) ON COMMIT DROP`,
-    );
-  }
-
-  async deleteEvents(manager: EntityManager, ids: readonly string[]): Promise<void> {
+  async deleteEvents(manager: EntityManager, syncRunId: string, ids: readonly string[]): Promise<void> {
     for (const slice of slices(ids)) {
       await manager.query(
-        `WITH gone AS (DELETE FROM schedule_events WHERE id = ANY($1::bigint[]) RETURNING id, agent_id, event_type_id, start_at, end_at)
-         INSERT INTO applied_changes SELECT ${ChangeKind.Deleted}, * FROM gone`,
-        [slice],
+        `WITH gone AS (DELETE FROM schedule_events WHERE id = ANY($2::bigint[]) RETURNING id, agent_id, event_type_id, start_at, end_at)
+         INSERT INTO sync_run_changes SELECT $1, ${ChangeKind.Deleted}, * FROM gone`,
+        [syncRunId, slice],
       );
     }
   }
 
-  async updateEvents(manager: EntityManager, fileId: string, updates: ReadonlyArray<{ id: string; to: IncomingEvent }>): Promise<void> {
+  async updateEvents(manager: EntityManager, syncRunId: string, fileId: string, updates: ReadonlyArray<{ id: string; to: IncomingEvent }>): Promise<void> {
     for (const slice of slices(updates)) {
       await manager.query(
         `WITH changed AS (
@@ -625,8 +627,8 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
                   AS u(id, event_type_id, start_at, end_at, day)
             WHERE e.id = u.id
            RETURNING e.id, e.agent_id, e.event_type_id, e.start_at, e.end_at)
-         INSERT INTO applied_changes SELECT ${ChangeKind.Updated}, * FROM changed`,
-        [fileId, slice.map((u) => u.id), slice.map((u) => u.to.eventTypeId), slice.map((u) => u.to.startAt), slice.map((u) => u.to.endAt), slice.map((u) => u.to.day)],
+         INSERT INTO sync_run_changes SELECT $7, ${ChangeKind.Updated}, * FROM changed`,
+        [fileId, slice.map((u) => u.id), slice.map((u) => u.to.eventTypeId), slice.map((u) => u.to.startAt), slice.map((u) => u.to.endAt), slice.map((u) => u.to.day), syncRunId],
       );
     }
   }
@@ -643,7 +645,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
          SELECT $1, $2, agent_id, event_type_id, start_at, end_at, day, $3, $4
            FROM sync_run_rows WHERE sync_run_id = $5 AND day BETWEEN $6 AND $7 AND line = ANY($8::int[])
          RETURNING id, agent_id, event_type_id, start_at, end_at)
-       INSERT INTO applied_changes SELECT ${ChangeKind.Created}, * FROM made`,
+       INSERT INTO sync_run_changes SELECT $5, ${ChangeKind.Created}, * FROM made`,
       [target.organizationId, target.scheduleId, target.integrationId, target.fileId, syncRunId, range.from, range.to, lines],
     );
   }
@@ -667,12 +669,27 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
     return previous.map((row) => row.sync_run_id);
   }
 
+  async holdChangesForReport(manager: EntityManager, header: EventsChangedHeader): Promise<void> {
+    await manager.query('UPDATE sync_runs SET events_changed = $2::jsonb WHERE id = $1', [header.syncRunId, JSON.stringify(header)]);
+  }
+
+  async changesToReport(manager: EntityManager, integrationId: string | null): Promise<EventsChangedHeader[]> {
+    const rows: Array<{ header: EventsChangedHeader }> = await manager.query(
+      `SELECT events_changed AS header FROM sync_runs
+        WHERE events_changed IS NOT NULL AND ($1::uuid IS NULL OR integration_id = $1)
+        ORDER BY finished_at, id`,
+      [integrationId],
+    );
+    return rows.map((row) => row.header);
+  }
+
   /**
-   * Queues the file's events-changed messages from the change log: created, then updated, then
+   * Queues the run's events-changed messages from its logged changes: created, then updated, then
    * deleted, each in id order, cut into parts by encoded size (never by count). Built as compact
-   * JSON text and queued in the database, nothing of it in this process; returns how many parts.
+   * JSON text and queued in the database, nothing of it in this process. Then the log and the mark
+   * go, in the same transaction: the messages are queued exactly once.
    */
-  async queueEventsChanged(manager: EntityManager, header: EventsChangedHeader): Promise<number> {
+  async queueEventsChanged(manager: EntityManager, header: EventsChangedHeader): Promise<{ parts: number; changes: number }> {
     // The statement sorts the log twice (about 110 MB a sort at a million events): in memory, not
     // in temporary files. And it writes instants with the time zone UTC (see fastInstantsSql).
     // Both settings are this statement's: the transaction's own are put back after it.
@@ -682,7 +699,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
       `WITH numbered AS (
          SELECT kind, id, agent_id, event_type_id, start_at, end_at,
                 (sum(184 + length(id::text)) OVER (ORDER BY kind, id) - 1)::bigint / $2::int AS part
-           FROM applied_changes
+           FROM sync_run_changes WHERE sync_run_id = $7
        ), parts AS (
          SELECT part, ${eventListSql(ChangeKind.Created)} AS created, ${eventListSql(ChangeKind.Updated)} AS updated, ${eventListSql(ChangeKind.Deleted)} AS deleted
            FROM numbered GROUP BY part
@@ -692,7 +709,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
                 format('{"integrationId":%s,"organizationId":%s,"scheduleId":%s,"fileId":%s,"syncRunId":%s,"part":%s,"parts":%s,"created":[%s],"updated":[%s],"deleted":[%s],"syncPastEvents":%s}',
                        to_json($3::text), to_json($4::text), to_json($5::text), to_json($6::text), to_json($7::text), part + 1,
                        -- Every part number up to the last is used (an event is far smaller than a part).
-                       (SELECT (sum(184 + length(id::text)) - 1) / $2::int + 1 FROM applied_changes),
+                       (SELECT (sum(184 + length(id::text)) - 1) / $2::int + 1 FROM sync_run_changes WHERE sync_run_id = $7),
                        created, updated, deleted, to_json($8::boolean))::json
            FROM parts ORDER BY part
          RETURNING 1)
@@ -700,7 +717,14 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
       [Topics.EventsChangedV1, EVENTS_CHANGED_PART_BYTES, header.integrationId, header.organizationId, header.scheduleId, header.fileId, header.syncRunId, header.syncPastEvents],
     );
     await manager.query(`SELECT set_config('work_mem', $1, true), set_config('TimeZone', $2, true)`, [saved.work_mem, saved.time_zone]);
-    return parts;
+    const [, changes]: [unknown, number] = await manager.query('DELETE FROM sync_run_changes WHERE sync_run_id = $1', [header.syncRunId]);
+    await manager.query('UPDATE sync_runs SET events_changed = NULL WHERE id = $1', [header.syncRunId]);
+    return { parts, changes };
+  }
+
+  async compactChangeLog(removed: number): Promise<void> {
+    // As for staged rows: a large file's log leaves as many dead rows, vacuumed now.
+    if (removed >= VACUUM_STAGING_AFTER_ROWS) await this.dataSource.query('VACUUM sync_run_changes');
   }
 
   /** The run's row errors (as staged with its batches), counted by code. */

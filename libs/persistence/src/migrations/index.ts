@@ -10,6 +10,7 @@ import { OutboxPayloadAsJson1764150000000 } from './1764150000000-OutboxPayloadA
 import { DeadLettersBySyncRun1764155000000 } from './1764155000000-DeadLettersBySyncRun';
 import { DropInbox1764160000000 } from './1764160000000-DropInbox';
 import { AgentDayDigests1764170000000 } from './1764170000000-AgentDayDigests';
+import { EventsChangedAfterStatus1764180000000 } from './1764180000000-EventsChangedAfterStatus';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   DeadLettersBySyncRun1764155000000,
   DropInbox1764160000000,
   AgentDayDigests1764170000000,
+  EventsChangedAfterStatus1764180000000,
 ];
