@@ -9,6 +9,7 @@ import { enqueueMessages, PermanentMessageError, type OutgoingMessage } from '@b
 import { mappingKeySql, queueFileForSync } from '@bpo/pipeline';
 import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import type { ReportedError } from './sync-report';
+import { stagedRowsCopy } from './staged-rows-copy';
 
 export interface SyncRunForApply {
   id: string;
@@ -287,20 +288,11 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
       [batch.syncRunId, batch.sequence, JSON.stringify(batch.errors), JSON.stringify(batchSummary(batch))],
     );
     if (inserted.length === 0) return;
-    const run = batch.syncRunId;
-    // Ids are UUIDs, instants ISO 8601 and days YYYY-MM-DD (the contract validates them): no tab,
-    // newline or backslash, so COPY's text format needs no escaping.
-    let text = '';
     // Staged day by day (stable within a day): an apply range then reads few pages.
     const dayRank = rankOf(days);
     const order = rows.line.map((_, i) => i).sort((a, b) => dayRank[rows.day[a]] - dayRank[rows.day[b]] || a - b);
-    for (const i of order) {
-      const eventTypeId = eventTypeIds[rows.activity[i]];
-      const agentId = agentIds[rows.agent[i]];
-      if (!eventTypeId || !agentId) continue; // a row error of mapping or agent resolution
-      text += `${run}\t${rows.line[i]}\t${agentId}\t${eventTypeId}\t${new Date(rows.startAt[i]).toISOString()}\t${new Date(rows.endAt[i]).toISOString()}\t${days[rows.day[i]]}\n`;
-    }
-    if (text !== '') await copyInto(manager, 'COPY sync_run_rows (sync_run_id, line, agent_id, event_type_id, start_at, end_at, day) FROM STDIN', [text]);
+    const staged = stagedRowsCopy(batch, order);
+    if (staged) await copyInto(manager, 'COPY sync_run_rows (sync_run_id, line, agent_id, event_type_id, start_at, end_at, day) FROM STDIN (FORMAT binary)', [staged]);
     const entries = agentDayEntriesText(batch);
     if (entries !== '') await copyInto(manager, 'COPY sync_run_agent_days (sync_run_id, platform_agent_id, agent_id, day, digest, rows, skipped, complete) FROM STDIN', [entries]);
   }
@@ -923,7 +915,7 @@ async function withHashJoins<T>(manager: EntityManager, work: () => Promise<T>):
 }
 
 /** COPY FROM STDIN on the transaction's own connection. */
-async function copyInto(manager: EntityManager, sql: string, chunks: Iterable<string>): Promise<void> {
+async function copyInto(manager: EntityManager, sql: string, chunks: Iterable<string | Buffer>): Promise<void> {
   const client = (await manager.queryRunner!.connect()) as PoolClient;
   await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
 }
