@@ -17,7 +17,7 @@ export class AgentResolutionService {
     if (!eventTypeIds) throw new PermanentMessageError('the batch has no eventTypeIds: agents are resolved after mapping');
     const agents = await this.directory.findByPlatformIds({ integrationId: batch.integrationId, siteId: batch.siteId, platform: batch.platform }, batch.platformAgentIds);
     const agentIds = batch.platformAgentIds.map((platformAgentId) => agents.get(platformAgentId) ?? null);
-    const errors: RowErrorV1[] = [...batch.errors];
+    const errors: RowErrorV1[] = [];
     if (agentIds.includes(null)) {
       const { line, agent, activity } = batch.rows;
       for (let i = 0; i < line.length; i += 1) {
@@ -32,6 +32,7 @@ export class AgentResolutionService {
         });
       }
     }
-    return { ...batch, agentIds, errors };
+    // The batch's own errors array when nothing was added: the stage hands the batch on as received (see handedOn).
+    return { ...batch, agentIds, errors: errors.length > 0 ? [...batch.errors, ...errors] : batch.errors };
   }
 }

@@ -21,7 +21,7 @@ export class MappingService {
       const resolution = ruleSet.resolve(activity);
       return resolution.kind === 'unmapped' ? null : resolution.eventTypeId;
     });
-    const errors: RowErrorV1[] = [...batch.errors];
+    const errors: RowErrorV1[] = [];
     if (eventTypeIds.includes(null)) {
       const { line, activity: activityOf } = batch.rows;
       for (let i = 0; i < line.length; i += 1) {
@@ -36,7 +36,8 @@ export class MappingService {
         });
       }
     }
-    return { ...batch, eventTypeIds, errors };
+    // The batch's own errors array when nothing was added: the stage hands the batch on as received (see handedOn).
+    return { ...batch, eventTypeIds, errors: errors.length > 0 ? [...batch.errors, ...errors] : batch.errors };
   }
 
   private async ruleSetFor(syncRunId: string, integrationId: string): Promise<MappingRuleSet> {
