@@ -1,7 +1,7 @@
 import { agentDaysOf, type FileEndV1 } from '@bpo/contracts';
 import { agentDayKey, DigestTable } from '@bpo/snapshot-sync';
 import { file, parse } from './parser-test.fixtures';
-import { BATCH_SIZE } from './parser.service';
+import { DEFAULT_BATCH_ROWS } from './parser.config';
 
 describe('ParserService with the Custom template', () => {
   it('reads a file with BOM, CRLF, quoted fields, blank lines, extra columns and any column order', async () => {
@@ -72,11 +72,11 @@ describe('ParserService with the Custom template', () => {
 
   it('sends bounded batches with deterministic ids, then the end', async () => {
     const lines = ['agent_id,start_time,end_time,activity'];
-    for (let i = 0; i < BATCH_SIZE * 2 + 5; i += 1) lines.push(`A${i % 7},2026-12-01T09:00:00,2026-12-01T17:00:00,Phones`);
+    for (let i = 0; i < DEFAULT_BATCH_ROWS * 2 + 5; i += 1) lines.push(`A${i % 7},2026-12-01T09:00:00,2026-12-01T17:00:00,Phones`);
     const { batches, sent, end } = await parse(lines.join('\n'));
     expect(batches.map((b) => [b.sequence, b.rows.line.length, b.messageId])).toEqual([
-      [0, BATCH_SIZE, `parser:${file.syncRunId}:0`],
-      [1, BATCH_SIZE, `parser:${file.syncRunId}:1`],
+      [0, DEFAULT_BATCH_ROWS, `parser:${file.syncRunId}:0`],
+      [1, DEFAULT_BATCH_ROWS, `parser:${file.syncRunId}:1`],
       [2, 5, `parser:${file.syncRunId}:2`],
     ]);
     expect(sent[sent.length - 1]).toBe(end);
@@ -149,7 +149,7 @@ describe('ParserService with stored agent-day digests', () => {
   it('keeps a run and its entry in one batch, and bounds batches of entries alone', async () => {
     const lines = [header];
     // Two rows an agent: more rows than one batch takes, fewer agent-days than a batch of entries alone.
-    const agents = Math.ceil(BATCH_SIZE * 0.6);
+    const agents = Math.ceil(DEFAULT_BATCH_ROWS * 0.6);
     for (let agent = 0; agent < agents; agent += 1) lines.push(...rowsOfShift('2026-12-01', `A${agent}`));
     const content = lines.join('\n');
     const stored = await storedAfter(content);

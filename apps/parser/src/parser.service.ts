@@ -6,9 +6,6 @@ import { AgentDayRuns, type AgentDayRun } from '@bpo/snapshot-sync';
 import { DEFAULT_BATCH_ROWS } from './parser.config';
 import { ParserRepository } from './parser.repository';
 
-/** Rows per batch by default (PARSER_BATCH_ROWS, see DEFAULT_BATCH_ROWS). */
-export const BATCH_SIZE = DEFAULT_BATCH_ROWS;
-
 /** Nest token of the rows per batch (PARSER_BATCH_ROWS). */
 export const BATCH_ROWS = Symbol('BATCH_ROWS');
 
@@ -55,7 +52,7 @@ export class ParserService {
     @Optional() @Inject(BATCH_ROWS) batchRows?: number,
   ) {
     this.limits = limits ?? DEFAULT_PARSE_LIMITS;
-    this.batchRows = batchRows ?? BATCH_SIZE;
+    this.batchRows = batchRows ?? DEFAULT_BATCH_ROWS;
   }
 
   async parseFile(file: FileReceivedV1, send: (message: FileMessage) => Promise<void>, heartbeat: () => Promise<void> = async () => undefined): Promise<FileEndV1> {
@@ -140,10 +137,10 @@ export class ParserService {
       for (let i = 0; i < readings.length; i += 1) {
         const reading = readings[i];
         if (reading.ok) {
-          const row = reading.row;
-          const columnRow: ColumnRow = { line: row.line, platformAgentId: row.platformAgentId, activity: row.activity, startAt: row.startAt, endAt: row.endAt, day: row.day };
-          // A run's rows go in one batch with its entry: batches are cut between runs only.
-          const closed = runs.push(columnRow, columnRow.startAt, columnRow.endAt);
+          // The normalized row is a ColumnRow as it is (no copy per row); a run's rows go in one
+          // batch with its entry: batches are cut between runs only.
+          const row: ColumnRow = reading.row;
+          const closed = runs.push(row, row.startAt, row.endAt);
           if (closed) {
             addRun(closed, runChars);
             runChars = 0;
