@@ -1,5 +1,26 @@
-import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSConnectionError } from 'kafkajs';
-import { encodedSize, groupByBytes, MessageTooLargeError, permanentPublishFailure } from './message-publisher';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { CompressionCodecs, CompressionTypes, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSConnectionError } from 'kafkajs';
+import { encodedSize, encodeMessage, groupByBytes, JsonBytes, MessageTooLargeError, permanentPublishFailure } from './message-publisher';
+
+describe('GZIP as the publisher compresses', () => {
+  it('is gzip at level 1, which any gzip reader reads', async () => {
+    const json = Buffer.from(JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ id: String(i), startAt: new Date(i * 60_000).toISOString() }))));
+    const codec = CompressionCodecs[CompressionTypes.GZIP]();
+    const compressed: Buffer = await codec.compress({ buffer: json });
+    expect(gunzipSync(compressed)).toEqual(json);
+    expect(compressed).toEqual(gzipSync(json, { level: 1 }));
+    expect(await codec.decompress(gzipSync(json))).toEqual(json);
+  });
+});
+
+describe('encodeMessage', () => {
+  it('encodes a value as JSON, and sends JsonBytes as they are; the outbox reads JsonBytes as the value they encode', () => {
+    expect(encodeMessage({ topic: 't', key: 'k', value: { a: 1 } }).value).toBe('{"a":1}');
+    const bytes = Buffer.from('{"a":[1,2]}');
+    expect(encodeMessage({ topic: 't', key: 'k', value: new JsonBytes(bytes) }).value).toBe(bytes);
+    expect(JSON.stringify(new JsonBytes(bytes))).toBe('{"a":[1,2]}');
+  });
+});
 
 describe('groupByBytes', () => {
   const size = (n: number) => n;

@@ -1,7 +1,22 @@
+import { promisify } from 'node:util';
+import { gzip, unzip } from 'node:zlib';
 import type { IHeaders, Kafka, Producer } from 'kafkajs';
-import { CompressionTypes } from 'kafkajs';
+import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import { withTraceHeaders } from '@bpo/service-kit';
 import { physicalTopic, type KafkaSettings } from './kafka-settings';
+
+const gzipFast = promisify(gzip);
+const gunzip = promisify(unzip);
+
+/**
+ * GZIP at level 1, not zlib's default 6: kafkajs compresses in this process, and a large file's
+ * events-changed parts (about 200 MB of JSON a million events) took the relay's process about 2 s
+ * of CPU at level 6 and 0.8 s at level 1, for output about a tenth larger. Any gzip reader reads it.
+ */
+CompressionCodecs[CompressionTypes.GZIP] = () => ({
+  compress: (encoder: { buffer: Buffer }) => gzipFast(encoder.buffer, { level: 1 }),
+  decompress: (buffer: Buffer) => gunzip(buffer),
+});
 
 export interface OutgoingMessage {
   topic: string;
