@@ -13,6 +13,7 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { serviceNodeFlags } = require('./node-flags');
 
 const repoRoot = path.resolve(__dirname, '..');
 const SERVICES = [
@@ -174,17 +175,8 @@ function serviceInstances(env = process.env, logDir = path.join(repoRoot, '.data
         service: service.name,
         port,
         command: process.execPath,
-        // A bounded heap, as in tests and the Docker image: every service streams, so without a bound
-        // V8 lets garbage pile up to gigabytes before collecting it. A larger young generation than
-        // V8's default: batches are short-lived and large, and scavenges cost a large file's
-        // stages a fifth of their CPU with 16 MB semi-spaces.
-        args: [
-          `--max-old-space-size=${env.BPO_SERVICE_HEAP_MB || 192}`,
-          `--max-semi-space-size=${env.BPO_SERVICE_SEMI_SPACE_MB || 32}`,
-          'scripts/run.js',
-          outDir,
-          path.join(outDir, 'apps', service.name, 'src', 'main.js'),
-        ],
+        // The same V8 flags as in tests and the Docker image (see node-flags.js).
+        args: [...serviceNodeFlags(service.name, env), 'scripts/run.js', outDir, path.join(outDir, 'apps', service.name, 'src', 'main.js')],
         env: instanceEnv,
         log: path.join(logDir, `${label}.log`),
       });

@@ -5,17 +5,9 @@ import { testInfrastructure } from './infrastructure';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 
-/**
- * The old-space heap each service runs with (MB). Every service streams, so its live data is
- * small; without a bound V8 lets garbage pile up to gigabytes before collecting it.
- */
-export const SERVICE_HEAP_MB = 192;
-
-/**
- * The young generation's semi-spaces (MB): batches are short-lived and large, and with V8's
- * default (16 MB) scavenges cost a large file's stages a fifth of their CPU.
- */
-export const SERVICE_SEMI_SPACE_MB = 32;
+/** The V8 flags of a service's process, as `npm start` gives them (scripts/node-flags.js: plain JS, shared with it). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { serviceNodeFlags } = require(join(repoRoot, 'scripts', 'node-flags.js')) as { serviceNodeFlags: (service: string, env: NodeJS.ProcessEnv) => string[] };
 
 /** A free TCP port on loopback (the OS picks; the tiny race before the service binds it is acceptable in tests). */
 export async function freePort(): Promise<number> {
@@ -59,8 +51,8 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const outDir = join(repoRoot, 'dist', 'apps', name);
-  // Services run with a bounded heap and a larger young generation, as `npm start` runs them (scripts/supervise.js).
-  const heap = [`--max-old-space-size=${process.env.BPO_SERVICE_HEAP_MB ?? SERVICE_HEAP_MB}`, `--max-semi-space-size=${process.env.BPO_SERVICE_SEMI_SPACE_MB ?? SERVICE_SEMI_SPACE_MB}`];
+  // Services run with the V8 flags `npm start` gives them (scripts/node-flags.js).
+  const heap = serviceNodeFlags(name, process.env);
   // BPO_CPU_PROF_DIR=<dir>: each service writes a V8 CPU profile there when it stops (for finding hot spots).
   const profile = process.env.BPO_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BPO_CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...heap, ...profile, join(repoRoot, 'scripts', 'run.js'), outDir, join(outDir, 'apps', name, 'src', 'main.js')], {
