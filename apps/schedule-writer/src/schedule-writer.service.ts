@@ -112,6 +112,9 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     recordSyncRunMetrics(run);
     this.messaging.wakeRelay();
     if (run.changesHeldFor) this.reportChanges(run.changesHeldFor);
+    // Clean-up waits for the report: both are heavy after a large file, and at once they took both
+    // cores from the files that came next.
+    this.cleaning = Promise.all([this.cleaning, this.reporting]);
     this.removeStaged([syncRunId]);
     // Its agent-day entries stay on the days it applied (the next file is compared with them); those
     // of the runs that applied these days before it are no longer anyone's.
