@@ -163,7 +163,10 @@ describe('config-api: access, errors and the OpenAPI document', () => {
         token: { id: expect.any(String), name: role === 'admin' ? 'admin' : `${role} token` },
         role,
         permissions,
+        // Whoever asks: the least role of each permission, the one a token lacking it would need.
+        leastRoles: { read: 'basic', edit_agents: 'lead', manage_integrations: 'manager', replay_files: 'manager', manage_tokens: 'admin' },
       });
+      for (const permission of permissions) expect(Roles.indexOf(response.body.leastRoles[permission])).toBeLessThanOrEqual(Roles.indexOf(role));
       expect(JSON.stringify(response.body)).not.toContain(org.tokens[role]);
     });
 

@@ -26,3 +26,8 @@ export function permissionsOf(role: Role): Permission[] {
 export function leastRoleFor(permission: Permission): Role {
   return LEAST_ROLE[permission];
 }
+
+/** The least role of every permission, as GET /v1/me answers it (clients explain refusals by it, keeping no copy). */
+export function leastRoles(): Record<Permission, Role> {
+  return { ...LEAST_ROLE };
+}

@@ -24,4 +24,11 @@ export class MeResponse {
       'What this token may do: read (basic), edit_agents (lead), manage_integrations (sites, integrations, credentials, keys, lockouts, event types, mapping rules, schedules; manager), replay_files (manager), manage_tokens (admin). A client may offer actions by these; the API still checks every call.',
   })
   permissions: Permission[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: [...Roles] },
+    example: { read: 'basic', edit_agents: 'lead', manage_integrations: 'manager', replay_files: 'manager', manage_tokens: 'admin' },
+    description: 'The least role that holds each permission, so a client can say which token an action needs (added; older answers lack it).',
+  })
+  leastRoles: Record<Permission, Role>;
 }

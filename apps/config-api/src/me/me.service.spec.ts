@@ -37,6 +37,7 @@ describe('MeService', () => {
       token: { id: 't-basic', name: 'reporting' },
       role: 'basic',
       permissions: ['read'],
+      leastRoles: { read: 'basic', edit_agents: 'lead', manage_integrations: 'manager', replay_files: 'manager', manage_tokens: 'admin' },
     });
   });
 

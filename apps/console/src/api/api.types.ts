@@ -212,4 +212,6 @@ export interface Me {
   token: { id: string; name: string };
   role: Role;
   permissions: Permission[];
+  /** The least role of each permission (absent from an API older than it). */
+  leastRoles?: Record<Permission, Role>;
 }

@@ -12,15 +12,24 @@ const PERMISSIONS: Record<Role, Me['permissions']> = {
   manager: ['read', 'edit_agents', 'manage_integrations', 'replay_files'],
   admin: ['read', 'edit_agents', 'manage_integrations', 'replay_files', 'manage_tokens'],
 };
-const me = (role: Role): Me => ({ organization: { id: 'o1', name: 'Acme', timezone: 'Europe/Paris' }, token: { id: 't1', name: `${role} token` }, role, permissions: PERMISSIONS[role] });
+/** As the API answers it: the least role of each permission is the API's, not the console's. */
+const LEAST_ROLES: NonNullable<Me['leastRoles']> = { read: 'basic', edit_agents: 'lead', manage_integrations: 'manager', replay_files: 'manager', manage_tokens: 'admin' };
+/** `leastRoles` null: an API older than that field. */
+const me = (role: Role, leastRoles: Me['leastRoles'] | null = LEAST_ROLES): Me => ({
+  organization: { id: 'o1', name: 'Acme', timezone: 'Europe/Paris' },
+  token: { id: 't1', name: `${role} token` },
+  role,
+  permissions: PERMISSIONS[role],
+  ...(leastRoles ? { leastRoles } : {}),
+});
 
 const integration = { id: 'i1', siteId: 's1', siteName: 'Manila BPO', platform: 'verint' } as Integration;
 
 /** A fake config API answering GET /v1/me with `role`; records every call. */
-function fakeApi(role: Role) {
+function fakeApi(role: Role, leastRoles: Me['leastRoles'] | null = LEAST_ROLES) {
   const calls: string[] = [];
   const routes: Record<string, () => Response> = {
-    'GET /v1/me': () => jsonResponse(200, me(role)),
+    'GET /v1/me': () => jsonResponse(200, me(role, leastRoles)),
     'GET /v1/sites': () => jsonResponse(200, { items: [{ id: 's1', name: 'Manila BPO', timezone: 'Asia/Manila', isBpo: true, integrationId: 'i1', createdAt: '2026-11-01T00:00:00Z' }] }),
     'GET /v1/integrations': () => jsonResponse(200, { items: [{ ...integration, sftpUsername: 'bpo-manila', lastStatus: null, stale: false, lastSyncAt: null }] }),
     'GET /v1/integrations/i1/mapping-rules': () =>
@@ -70,6 +79,18 @@ describe('role-aware actions', () => {
     // The default mapping is off too, with the reason beside it; the live preview (open to basic) stays on.
     expect((screen.getByRole('combobox', { name: 'Default mapping' }) as HTMLInputElement).disabled).toBe(true);
     expect(screen.getAllByText('Needs a manager token (or higher); you are signed in with a basic token.').length).toBeGreaterThan(0);
+  });
+
+  it('says which token an action needs by what the API answers: a lead-only action names lead; an API without least roles gets a plain refusal', async () => {
+    fakeApi('basic', { ...LEAST_ROLES, manage_integrations: 'lead' });
+    const first = renderSignedIn(<MappingPanel integration={integration} />);
+    const addRule = await screen.findByRole('button', { name: 'Add rule' });
+    await waitFor(() => expect(description(addRule)).toBe('Needs a lead token (or higher); you are signed in with a basic token.'));
+    first.unmount();
+    fakeApi('basic', null);
+    renderSignedIn(<MappingPanel integration={integration} />);
+    const again = await screen.findByRole('button', { name: 'Add rule' });
+    await waitFor(() => expect(description(again)).toBe('Your basic token may not do this.'));
   });
 
   it('a manager token gets the same actions on, with no explanation', async () => {

@@ -1,15 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import type { Me, Permission, Role } from '../api/api.types';
+import type { Me, Permission } from '../api/api.types';
 import { useApi } from './session.context';
-
-/** The least role of each permission, for the explanation shown on an action the token may not take. */
-const LEAST_ROLE: Record<Permission, Role> = {
-  read: 'basic',
-  edit_agents: 'lead',
-  manage_integrations: 'manager',
-  replay_files: 'manager',
-  manage_tokens: 'admin',
-};
 
 /**
  * Who the signed-in token is (GET /v1/me). Read once per page load (and after signing in), never
@@ -35,9 +26,13 @@ export function usePermission(permission: Permission): Allowance {
   if (me.isError) return { allowed: true, reason: null };
   if (!me.data) return { allowed: false, reason: 'Checking what your token may do…' };
   if (me.data.permissions.includes(permission)) return { allowed: true, reason: null };
-  return { allowed: false, reason: explain(permission, me.data.role) };
+  return { allowed: false, reason: explain(permission, me.data) };
 }
 
-export function explain(permission: Permission, role: Role): string {
-  return `Needs a ${LEAST_ROLE[permission]} token (or higher); you are signed in with a ${role} token.`;
+/** Why the token may not take an action, by the least role the API says it needs (GET /v1/me keeps the only table). */
+export function explain(permission: Permission, me: Pick<Me, 'role' | 'leastRoles'>): string {
+  const least = me.leastRoles?.[permission];
+  return least
+    ? `Needs a ${least} token (or higher); you are signed in with a ${me.role} token.`
+    : `Your ${me.role} token may not do this.`;
 }
