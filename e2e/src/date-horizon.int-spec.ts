@@ -1,43 +1,21 @@
-import { Topics, type SyncStatusV1 } from '@bpo/contracts';
-import { physicalTopic } from '@bpo/messaging';
-import { createTestDatabase, expectEventually, startServiceProcess, testInfrastructure, TopicReader, uniqueName, type ServiceProcess, type TestDatabase } from '@bpo/testing';
-import { arrangeOrganization, customCsv, dayFromToday, Db, storeAndAnnounceFile, type Setup } from './support/fixtures';
-
-const STAGES = ['parser', 'mapping', 'agent-resolution', 'schedule-writer'] as const;
+import { arrangeOrganization, customCsv, dayFromToday, storeAndAnnounceFile, type Db, type Setup } from './support/fixtures';
+import { pipelineHarness, type PipelineHarness } from './support/pipeline-harness';
 
 // Issue 11, the measured incident: a 14-day file held one row mistyped as 2099. Its window became
 // "first day to 2099" and the snapshot rule deleted every later event the integration had written.
 describe('date horizon: one mistyped row never changes days the file does not cover', () => {
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
   let namespace: string;
-  let statuses: TopicReader<SyncStatusV1>;
-  const services: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('horizon');
-    for (const stage of STAGES) services.push(await startServiceProcess(stage, { databaseUrl: database.url, namespace }));
-    statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    pipeline = await pipelineHarness({ name: 'horizon' });
+    ({ db, namespace } = pipeline);
   }, 180_000);
 
-  afterAll(async () => {
-    await statuses?.stop();
-    await Promise.all(services.map((service) => service.stop()));
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => pipeline?.stop());
 
-  const statusOf = (syncRunId: string) =>
-    expectEventually(
-      () => {
-        const found = statuses.messages.find((message) => message.value.syncRunId === syncRunId);
-        if (!found) throw new Error(`no sync status for ${syncRunId} yet`);
-        return found.value;
-      },
-      { timeoutMs: 60_000 },
-    );
+  const statusOf = (syncRunId: string) => pipeline.statusOf(syncRunId);
 
   const eventsOf = (setup: Setup) =>
     db.query<{ id: string; agent: string; type: string; day: string }>(

@@ -3,55 +3,27 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
-import { Topics, type SyncStatusV1 } from '@bpo/contracts';
-import { physicalTopic } from '@bpo/messaging';
+import type { SyncStatusV1 } from '@bpo/contracts';
 import { runMigrations } from '@bpo/persistence';
-import { createTestDatabase, expectEventually, freePort, startServiceProcess, testInfrastructure, TopicReader, uniqueName, type ServiceProcess, type TestDatabase } from '@bpo/testing';
+import { expectEventually, freePort } from '@bpo/testing';
 import { addAgents, arrangeOrganization, customCsv, dayFromToday, Db, storeAndAnnounceFile, storeFile } from './support/fixtures';
+import { pipelineHarness, type PipelineHarness } from './support/pipeline-harness';
 
 // Faults: poison files (a 50 MB line, 2,000,000 columns) fail fast with a clear reason and never
 // block the next file; a run without progress is failed; a PostgreSQL restart mid-file is waited out.
-const STAGES = ['parser', 'mapping', 'agent-resolution', 'schedule-writer'] as const;
-
-async function startStages(databaseUrl: string, namespace: string, env: Record<string, Record<string, string>> = {}): Promise<ServiceProcess[]> {
-  const started: ServiceProcess[] = [];
-  for (const name of STAGES) started.push(await startServiceProcess(name, { databaseUrl, namespace, env: env[name] ?? {} }));
-  return started;
-}
-
-function statusOf(statuses: TopicReader<SyncStatusV1>, syncRunId: string, timeoutMs = 60_000) {
-  return expectEventually(
-    () => {
-      const found = statuses.messages.find((message) => message.value.syncRunId === syncRunId);
-      if (!found) throw new Error(`no sync status for ${syncRunId} yet`);
-      return found.value;
-    },
-    { timeoutMs },
-  );
-}
 
 describe('faults: poison files and stuck runs', () => {
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
   let namespace: string;
-  let services: ServiceProcess[] = [];
-  let statuses: TopicReader<SyncStatusV1>;
   const d1 = dayFromToday(3);
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('faults');
-    services = await startStages(database.url, namespace, { 'schedule-writer': { STUCK_RUN_MINUTES: '0.5' } });
-    statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    pipeline = await pipelineHarness({ name: 'faults', env: { 'schedule-writer': { STUCK_RUN_MINUTES: '0.5' } } });
+    ({ db, namespace } = pipeline);
   }, 180_000);
 
-  afterAll(async () => {
-    await statuses?.stop();
-    await Promise.all(services.map((service) => service.stop()));
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => pipeline?.stop());
 
   const good = customCsv([['A1', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones']]);
 
@@ -63,16 +35,16 @@ describe('faults: poison files and stuck runs', () => {
     const poison = await storeAndAnnounceFile(db, setup, namespace, 'poison.csv', content());
     const announced = Date.now();
     const next = await storeAndAnnounceFile(db, setup, namespace, 'next.csv', good);
-    const failed = await statusOf(statuses, poison.syncRunId);
+    const failed = await pipeline.statusOf(poison.syncRunId);
     const seconds = (Date.now() - announced) / 1000;
     process.stdout.write(`${_name}: failed ${seconds.toFixed(1)} s after its announcement\n`);
     expect(failed).toMatchObject({ status: 'failed', stage: 'parser' });
     expect((failed as SyncStatusV1 & { reason: string }).reason).toMatch(reason);
     expect(seconds).toBeLessThan(30);
-    expect(await statusOf(statuses, next.syncRunId)).toMatchObject({ status: 'succeeded', counts: { rows: 1, created: 1 } });
+    expect(await pipeline.statusOf(next.syncRunId)).toMatchObject({ status: 'succeeded', counts: { rows: 1, created: 1 } });
     // The poison message was committed: the parser did not parse it again (one failure logged for it).
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const parserLog = services[0].output();
+    const parserLog = pipeline.service('parser').output();
     expect(parserLog.split(poison.syncRunId).length - 1).toBe(1);
     const runs = await db.query<{ status: string; reason: string }>('SELECT status, reason FROM sync_runs WHERE id = $1', [poison.syncRunId]);
     expect(runs).toEqual([{ status: 'failed', reason: expect.stringMatching(reason) }]);
@@ -82,7 +54,7 @@ describe('faults: poison files and stuck runs', () => {
     const setup = await arrangeOrganization(db);
     // Stored and opened but its announcement lost: nothing will ever happen to it.
     const { syncRunId } = await storeFile(db, setup, 'lost.csv', good);
-    const status = await statusOf(statuses, syncRunId, 90_000);
+    const status = await pipeline.statusOf(syncRunId, 90_000);
     expect(status).toMatchObject({
       status: 'failed',
       stage: 'parser',
@@ -153,10 +125,9 @@ class PrivatePostgres {
 
 describe('faults: PostgreSQL restarted while a file is in flight', () => {
   let pg: PrivatePostgres;
+  let pipeline: PipelineHarness;
   let db: Db;
   let namespace: string;
-  let services: ServiceProcess[] = [];
-  let statuses: TopicReader<SyncStatusV1>;
 
   beforeAll(async () => {
     pg = new PrivatePostgres(await freePort());
@@ -167,16 +138,14 @@ describe('faults: PostgreSQL restarted while a file is in flight', () => {
     await admin.query('CREATE DATABASE bpo');
     await admin.end();
     await runMigrations(pg.url);
-    db = await Db.connect(pg.url);
-    namespace = uniqueName('faults-pg');
-    services = await startStages(pg.url, namespace);
-    statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    pipeline = await pipelineHarness({ name: 'faults-pg', databaseUrl: pg.url });
+    ({ db, namespace } = pipeline);
   }, 180_000);
 
   afterAll(async () => {
-    await statuses?.stop();
-    await Promise.all(services.map((service) => service.stop()));
-    await db?.close().catch(() => undefined);
+    // The test connects again after the restart: that connection is its own.
+    if (db && db !== pipeline?.db) await db.close().catch(() => undefined);
+    await pipeline?.stop();
     pg?.stop();
   });
 
@@ -210,7 +179,7 @@ describe('faults: PostgreSQL restarted while a file is in flight', () => {
     process.stdout.write(`PostgreSQL down for ${((Date.now() - killedAt) / 1000).toFixed(1)} s\n`);
     db = await Db.connect(pg.url);
 
-    const status = await statusOf(statuses, syncRunId, 240_000);
+    const status = await pipeline.statusOf(syncRunId, 240_000);
     process.stdout.write(`file finished ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill\n`);
     expect(status).toMatchObject({ status: 'succeeded', counts: { rows: 60_000, created: 60_000, rowErrors: 0 } });
     const expected = rows.map(([agent, start, end, activity]) => `${agent}|${new Date(start).toISOString()}|${new Date(end).toISOString()}|${activity === 'chat' ? 'Chat' : 'Phones'}`).sort();
@@ -223,12 +192,12 @@ describe('faults: PostgreSQL restarted while a file is in flight', () => {
     );
     expect(events.map((row) => row.e).sort()).toEqual(expected);
     // The restart did hit the file: a stage retried transient failures, and nothing was dead-lettered.
-    const logs = services.map((service) => service.output()).join('\n');
+    const logs = [...pipeline.services.values()].map((service) => service.output()).join('\n');
     expect(logs).toMatch(/"failure":"transient"/);
     expect(logs).not.toMatch(/message dead-lettered/);
     // One final status: no second report, and the run is recorded once as succeeded.
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    expect(statuses.messages.filter((message) => message.value.syncRunId === syncRunId)).toHaveLength(1);
+    expect(pipeline.statuses.messages.filter((message) => message.value.syncRunId === syncRunId)).toHaveLength(1);
     expect(await db.one('SELECT status, reason FROM sync_runs WHERE id = $1', [syncRunId])).toEqual({ status: 'succeeded', reason: null });
   }, 420_000);
 });

@@ -1,7 +1,7 @@
 import { Topics, type EventsChangedV1, type SyncStatusV1 } from '@bpo/contracts';
-import { physicalTopic } from '@bpo/messaging';
-import { createTestDatabase, expectEventually, startServiceProcess, testInfrastructure, TopicReader, uniqueName, type ServiceProcess, type TestDatabase } from '@bpo/testing';
-import { addAgents, arrangeOrganization, customCsv, dayFromToday, Db, storeAndAnnounceFile, type Setup } from './support/fixtures';
+import { expectEventually, type TopicReader } from '@bpo/testing';
+import { addAgents, arrangeOrganization, customCsv, dayFromToday, storeAndAnnounceFile, type Db, type Setup } from './support/fixtures';
+import { pipelineHarness, type PipelineHarness } from './support/pipeline-harness';
 
 /**
  * A large BPO's file (100,000 events) next to another organization's small files: the small ones
@@ -9,40 +9,21 @@ import { addAgents, arrangeOrganization, customCsv, dayFromToday, Db, storeAndAn
  * events-changed parts never jam the outbox, and every file gets exactly one status message.
  */
 describe('a large file and its neighbours', () => {
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
   let namespace: string;
-  const services: ServiceProcess[] = [];
   let statuses: TopicReader<SyncStatusV1>;
   let changes: TopicReader<EventsChangedV1>;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('large');
-    for (const name of ['parser', 'mapping', 'agent-resolution', 'schedule-writer']) services.push(await startServiceProcess(name, { databaseUrl: database.url, namespace }));
-    const { kafkaBrokers } = testInfrastructure();
-    statuses = await new TopicReader<SyncStatusV1>(kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
-    changes = await new TopicReader<EventsChangedV1>(kafkaBrokers, physicalTopic({ namespace }, Topics.EventsChangedV1)).start();
+    pipeline = await pipelineHarness({ name: 'large' });
+    ({ db, namespace, statuses } = pipeline);
+    changes = await pipeline.read<EventsChangedV1>(Topics.EventsChangedV1);
   }, 180_000);
 
-  afterAll(async () => {
-    await statuses?.stop();
-    await changes?.stop();
-    await Promise.all(services.map((service) => service.stop()));
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => pipeline?.stop());
 
-  const statusOf = (syncRunId: string, timeoutMs: number) =>
-    expectEventually(
-      () => {
-        const found = statuses.messages.find((message) => message.value.syncRunId === syncRunId);
-        if (!found) throw new Error(`no sync status for ${syncRunId} yet`);
-        return found.value;
-      },
-      { timeoutMs, intervalMs: 100 },
-    );
+  const statusOf = (syncRunId: string, timeoutMs: number) => pipeline.statusOf(syncRunId, timeoutMs);
 
   const smallFile = (setup: Setup, name: string) =>
     storeAndAnnounceFile(db, setup, namespace, name, customCsv([['A1', `${dayFromToday(3)}T09:00:00`, `${dayFromToday(3)}T17:00:00`, 'Phones']]));

@@ -3,68 +3,43 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deadLetterTopic, Topics, type EventsChangedV1, type SyncStatusV1 } from '@bpo/contracts';
 import { physicalTopic } from '@bpo/messaging';
-import {
-  createTestDatabase,
-  expectEventually,
-  resolvedBatchRows,
-  type ResolvedTestRow,
-  freePort,
-  generateClientKey,
-  sftpBatch,
-  startServiceProcess,
-  testInfrastructure,
-  TopicReader,
-  uniqueName,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@bpo/testing';
-import { arrangeOrganization, customCsv, dayFromToday, Db, produce, storeAndAnnounceFile, storeFile, utc, type Setup } from './support/fixtures';
-
-// Every stage of the pipeline, each its own process, against the real broker and database.
-const STAGES = ['parser', 'mapping', 'agent-resolution', 'schedule-writer'] as const;
+import { expectEventually, resolvedBatchRows, type ResolvedTestRow, freePort, generateClientKey, sftpBatch, testInfrastructure, TopicReader } from '@bpo/testing';
+import { arrangeOrganization, customCsv, dayFromToday, produce, storeAndAnnounceFile, storeFile, utc, type Db, type Setup } from './support/fixtures';
+import { pipelineHarness, STAGES, type PipelineHarness } from './support/pipeline-harness';
 
 describe('pipeline: a stored file becomes events in the schedule, with a sync report', () => {
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
   let namespace: string;
-  const services = new Map<string, ServiceProcess>();
   let statuses: TopicReader<SyncStatusV1>;
   let sftpPort: number;
   const workDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
 
-  // The writer applies files in ranges of very few rows here, so every test also proves that a
-  // file applied range by range ends exactly as if applied at once.
-  const defaults: Record<string, Record<string, string>> = { 'schedule-writer': { WRITER_ROWS_PER_RANGE: '2' } };
-  const start = async (name: string, env: Record<string, string> = {}) =>
-    services.set(name, await startServiceProcess(name, { databaseUrl: database.url, namespace, env: { ...defaults[name], ...env } }));
-
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('pipeline');
     sftpPort = await freePort();
-    await start('sftp-ingest', { SFTP_PORT: String(sftpPort), SFTP_HOST_KEY_PATH: join(workDir, 'host_key') });
-    for (const stage of STAGES) await start(stage);
-    statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    pipeline = await pipelineHarness({
+      name: 'pipeline',
+      services: ['sftp-ingest', ...STAGES],
+      env: {
+        'sftp-ingest': { SFTP_PORT: String(sftpPort), SFTP_HOST_KEY_PATH: join(workDir, 'host_key') },
+        // The writer applies files in ranges of very few rows here, so every test also proves that a
+        // file applied range by range ends exactly as if applied at once.
+        'schedule-writer': { WRITER_ROWS_PER_RANGE: '2' },
+      },
+    });
+    ({ db, namespace, statuses } = pipeline);
   }, 180_000);
 
   afterAll(async () => {
-    await statuses?.stop();
-    await Promise.all([...services.values()].map((service) => service.stop()));
-    await db?.close();
-    await database?.drop();
+    await pipeline?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  const statusOf = (syncRunId: string) =>
-    expectEventually(
-      () => {
-        const found = statuses.messages.find((message) => message.value.syncRunId === syncRunId);
-        if (!found) throw new Error(`no sync status for ${syncRunId} yet`);
-        return found;
-      },
-      { timeoutMs: 60_000 },
-    );
+  /** The run's status message (key, value), once it is on the topic. */
+  const statusOf = async (syncRunId: string) => {
+    await pipeline.statusOf(syncRunId);
+    return statuses.messages.find((message) => message.value.syncRunId === syncRunId)!;
+  };
 
   const eventsOf = (setup: Setup) =>
     db.query<{ id: string; agent: string; type: string; start_at: string; end_at: string; day: string }>(
@@ -295,7 +270,7 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
     const before = await eventsOf(setup);
 
     // The writer is away while the same file comes again: the parser leaves every agent-day out.
-    await services.get('schedule-writer')!.stop();
+    await pipeline.service('schedule-writer').stop();
     const again = await storeAndAnnounceFile(db, setup, namespace, 'race-2.csv', customCsv(rows));
     // Once mapping has its first batch the parser has read the digests; then the stored ones change under it.
     await expectEventually(async () => {
@@ -303,7 +278,7 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
       expect(count).toBe(1);
     });
     await db.query('UPDATE sync_run_agent_days SET digest = digest + 1 WHERE sync_run_id = $1', [first.syncRunId]);
-    await start('schedule-writer');
+    await pipeline.startService('schedule-writer');
 
     const failed = (await statusOf(again.syncRunId)).value;
     expect(failed).toMatchObject({ status: 'failed', stage: 'schedule-writer' });
@@ -483,8 +458,8 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
         const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM sync_run_batches WHERE sync_run_id = $1', [syncRunId]);
         expect(count).toBeGreaterThan(0);
       });
-      await services.get(victim)!.kill();
-      await start(victim);
+      await pipeline.service(victim).kill();
+      await pipeline.startService(victim);
       const status = (await statusOf(syncRunId)).value;
       expect(status.status).toBe('succeeded');
       expect(status.counts.rows).toBe(rows.length);

@@ -3,23 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Topics, type SyncStatusV1 } from '@bpo/contracts';
-import { physicalTopic } from '@bpo/messaging';
-import {
-  createTestDatabase,
-  expectEventually,
-  freePort,
-  generateClientKey,
-  sftpBatch,
-  startServiceProcess,
-  testInfrastructure,
-  TopicReader,
-  uniqueName,
-  type ClientKey,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@bpo/testing';
-import { arrangeOrganization, customCsv, dayFromToday, Db, registerClientKey, utc, type Setup } from './support/fixtures';
+import type { SyncStatusV1 } from '@bpo/contracts';
+import { expectEventually, freePort, generateClientKey, sftpBatch, type ClientKey, type TopicReader } from '@bpo/testing';
+import { arrangeOrganization, customCsv, dayFromToday, registerClientKey, utc, type Db, type Setup } from './support/fixtures';
+import { pipelineHarness, STAGES, type PipelineHarness } from './support/pipeline-harness';
 
 /**
  * Hostile files, uploaded as an attacker would, over OpenSSH sftp through the whole pipeline: each
@@ -27,11 +14,9 @@ import { arrangeOrganization, customCsv, dayFromToday, Db, registerClientKey, ut
  * another organization's file uploaded right after it syncs at once with exactly its events.
  */
 describe('security: hostile files through the pipeline', () => {
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
-  let namespace: string;
   let sftpPort: number;
-  const services: ServiceProcess[] = [];
   let statuses: TopicReader<SyncStatusV1>;
   const workDir = mkdtempSync(join(tmpdir(), 'security-'));
   let attacker: Setup & { key: ClientKey };
@@ -45,22 +30,19 @@ describe('security: hostile files through the pipeline', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('security');
     sftpPort = await freePort();
-    services.push(await startServiceProcess('sftp-ingest', { databaseUrl: database.url, namespace, env: { SFTP_PORT: String(sftpPort), SFTP_HOST_KEY_PATH: join(workDir, 'host_key') } }));
-    for (const name of ['parser', 'mapping', 'agent-resolution', 'schedule-writer']) services.push(await startServiceProcess(name, { databaseUrl: database.url, namespace }));
-    statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    pipeline = await pipelineHarness({
+      name: 'security',
+      services: ['sftp-ingest', ...STAGES],
+      env: { 'sftp-ingest': { SFTP_PORT: String(sftpPort), SFTP_HOST_KEY_PATH: join(workDir, 'host_key') } },
+    });
+    ({ db, statuses } = pipeline);
     attacker = await arrange('attacker');
     neighbour = await arrange('neighbour');
   }, 180_000);
 
   afterAll(async () => {
-    await statuses?.stop();
-    await Promise.all(services.map((service) => service.stop()));
-    await db?.close();
-    await database?.drop();
+    await pipeline?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });
 

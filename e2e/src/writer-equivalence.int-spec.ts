@@ -1,11 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
-import { Topics, type ReplaceScope, type SyncCountsV1, type SyncStatusV1 } from '@bpo/contracts';
-import { physicalTopic } from '@bpo/messaging';
+import type { ReplaceScope, SyncCountsV1 } from '@bpo/contracts';
 import { endOfLocalDay, localDay } from '@bpo/schedule-time';
 import { applySnapshotPlan, planSnapshotSync, type IncomingEvent, type StoredEvent } from '@bpo/snapshot-sync';
-import { createTestDatabase, expectEventually, startServiceProcess, testInfrastructure, TopicReader, uniqueName, type ServiceProcess, type TestDatabase } from '@bpo/testing';
-import { addAgents, arrangeOrganization, customCsv, dayFromToday, Db, storeAndAnnounceFile, utc, type Setup } from './support/fixtures';
+import { addAgents, arrangeOrganization, customCsv, dayFromToday, storeAndAnnounceFile, utc, type Db, type Setup } from './support/fixtures';
+import { pipelineHarness, type PipelineHarness } from './support/pipeline-harness';
 
 /*
  * Model-based check of the schedule-writer's routing. The writer compares each agent-day with what
@@ -20,7 +19,6 @@ import { addAgents, arrangeOrganization, customCsv, dayFromToday, Db, storeAndAn
 
 const SEED = Number(process.env.WRITER_EQUIVALENCE_SEED ?? 20261125);
 const FILES_PER_INTEGRATION = Number(process.env.WRITER_EQUIVALENCE_FILES ?? 8);
-const STAGES = ['parser', 'mapping', 'agent-resolution', 'schedule-writer'] as const;
 const AGENTS = ['A1', 'A2', 'A3', 'A4'];
 /** Activities and the event types the mapping rules of arrangeOrganization give them. */
 const ACTIVITIES: Record<string, string> = { Phones: 'Phones', chat: 'Chat', 'BRK-15': 'Break', Lunch: 'Lunch' };
@@ -136,29 +134,18 @@ function shuffle<T>(rng: Random, items: T[]): T[] {
 }
 
 describe(`schedule-writer: routed agent-days end exactly as planSnapshotSync alone (seed ${SEED})`, () => {
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
   let namespace: string;
-  const services: ServiceProcess[] = [];
-  let statuses: TopicReader<SyncStatusV1>;
 
   beforeAll(async () => {
     console.log(`writer equivalence seed: ${SEED} (WRITER_EQUIVALENCE_SEED=${SEED} replays it)`);
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('equivalence');
     // Tiny ranges: most files are applied in several ranges, a day of more rows alone.
-    const env: Record<string, Record<string, string>> = { 'schedule-writer': { WRITER_ROWS_PER_RANGE: '3' } };
-    for (const stage of STAGES) services.push(await startServiceProcess(stage, { databaseUrl: database.url, namespace, env: env[stage] ?? {} }));
-    statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    pipeline = await pipelineHarness({ name: 'equivalence', env: { 'schedule-writer': { WRITER_ROWS_PER_RANGE: '3' } } });
+    ({ db, namespace } = pipeline);
   }, 180_000);
 
-  afterAll(async () => {
-    await statuses?.stop();
-    await Promise.all(services.map((service) => service.stop()));
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => pipeline?.stop());
 
   const scenarios: Array<{ replaceScope: ReplaceScope; seed: number }> = [
     { replaceScope: 'agents_in_file', seed: SEED },
@@ -224,14 +211,7 @@ describe(`schedule-writer: routed agent-days end exactly as planSnapshotSync alo
       };
       const expectedEvents = applySnapshotPlan(stored, plan, () => 'new');
 
-      const status = await expectEventually(
-        () => {
-          const found = statuses.messages.find((message) => message.value.syncRunId === syncRunId);
-          if (!found) throw new Error(`no sync status for file ${index} yet`);
-          return found.value;
-        },
-        { timeoutMs: 30_000, intervalMs: 20 },
-      );
+      const status = await pipeline.statusOf(syncRunId, 30_000);
       const after = await storedEvents(db, setup);
       const known = new Set(stored.map((event) => event.id));
       // Ids of events that were there before must be the model's (unchanged and updated keep theirs); new ones are just new.
