@@ -59,6 +59,52 @@ export class StatusWatch {
   }
 }
 
+/**
+ * Reads the events-changed topic and notes when the last part of each sync run arrived: what a
+ * downstream system waits for after the status (the writer queues the parts after it). Only each
+ * message's head is read (the writer writes `"syncRunId":…,"part":…,"parts":…` first), so a
+ * million events' parts are never held here.
+ */
+export class EventsChangedWatch {
+  private readonly runs = new Map<string, { parts: number; seen: Set<number>; completeAt: number | null }>();
+  private consumer?: Consumer;
+
+  constructor(private readonly brokers: string, private readonly topic: string) {}
+
+  async start(): Promise<this> {
+    const kafka = new Kafka({ clientId: 'bench-events-changed', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING });
+    this.consumer = kafka.consumer({ groupId: uniqueName('bench-events-changed'), maxWaitTimeInMs: 50 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const head = /"syncRunId":"([^"]+)","part":(\d+),"parts":(\d+)/.exec(message.value?.toString('utf8', 0, 600) ?? '');
+        if (!head) return;
+        const [, syncRunId, part, parts] = head;
+        const run = this.runs.get(syncRunId) ?? { parts: Number(parts), seen: new Set<number>(), completeAt: null };
+        run.seen.add(Number(part));
+        if (run.completeAt === null && run.seen.size === run.parts) run.completeAt = Date.now();
+        this.runs.set(syncRunId, run);
+      },
+    });
+    return this;
+  }
+
+  /** When the run's last part arrived (Date.now()), waiting up to `timeoutMs` for it; null if it did not. */
+  async completedAt(syncRunId: string, timeoutMs: number): Promise<number | null> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const at = this.runs.get(syncRunId)?.completeAt ?? null;
+      if (at !== null || Date.now() >= until) return at;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
 /** The partition kafkajs's default partitioner (what the services' producers use) gives `key` on a topic of `partitions`. */
 export function partitionOf(key: string, partitions: number): number {
   const partitioner = Partitioners.DefaultPartitioner();

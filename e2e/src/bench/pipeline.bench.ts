@@ -34,6 +34,7 @@ import {
   percentile,
   seconds,
   StatusWatch,
+  EventsChangedWatch,
   table,
   writerTimings,
   type SeenStatus,
@@ -80,6 +81,8 @@ const repoRoot = join(__dirname, '..', '..', '..');
 
 interface SyncResult {
   filename: string;
+  syncRunId: string;
+  closedAt: number;
   rows: number;
   bytes: number;
   uploadMs: number;
@@ -94,6 +97,8 @@ interface SyncResult {
   applyMs: number | null;
   beforeApplyMs: number | null;
   relativeToFirst?: number;
+  /** Upload close to the last events-changed part on the topic (null: none within the wait). */
+  closeToEventsChangedMs?: number | null;
 }
 
 const results: Record<string, unknown> & {
@@ -129,6 +134,7 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
   let namespace: string;
   const services = new Map<string, ServiceProcess>();
   let statuses: StatusWatch;
+  let eventsChanged: EventsChangedWatch;
   let died: Promise<never>;
   let sftpPort: number;
   let large: Setup;
@@ -167,6 +173,8 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
     const applyMs = timings ? Object.values(timings).reduce((sum, ms) => sum + ms, 0) : null;
     return {
       filename,
+      syncRunId: status.value.syncRunId,
+      closedAt,
       rows,
       bytes,
       uploadMs,
@@ -248,6 +256,7 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
     }
     died = firstExit([...services.values()]);
     statuses = await new StatusWatch(brokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    eventsChanged = await new EventsChangedWatch(brokers, physicalTopic({ namespace }, Topics.EventsChangedV1)).start();
 
     // The large file's organization: the usual fixture plus a rule for "Break" and every agent of the export but the leavers.
     large = await arrangeOrganization(db, { timezone: ZONE });
@@ -291,6 +300,14 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
   }, 3600_000);
 
   afterAll(async () => {
+    // When each sync's last events-changed part reached the topic (queued after its status).
+    for (const name of ['first', 'resyncUnchanged', 'resyncChanged']) {
+      const result = results.cases[name] as SyncResult | undefined;
+      const counts = result?.counts as Record<string, number> | undefined;
+      if (!result || !counts || counts.created + counts.updated + counts.deleted === 0) continue;
+      const at = await eventsChanged?.completedAt(result.syncRunId, Math.max(120_000, result.rows / 10));
+      result.closeToEventsChangedMs = at == null ? null : at - result.closedAt;
+    }
     if (services.size) snapshotRss('end');
     results.finishedAt = new Date().toISOString();
     const out = join(repoRoot, '.data', 'bench');
@@ -298,6 +315,7 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
     writeFileSync(join(out, 'pipeline.json'), JSON.stringify(results, null, 2));
     process.stdout.write(`\n${summary()}\nresults: .data/bench/pipeline.json\n`);
     await statuses?.stop();
+    await eventsChanged?.stop();
     await Promise.all([...services.values()].map((service) => service.stop()));
     await db?.close();
     // BENCH_KEEP_DATABASE=1 leaves the database to look into (its name is printed).
@@ -468,6 +486,7 @@ function summary(): string {
       fmtInt(s.rows),
       fmtS(s.uploadMs),
       fmtS(s.closeToStatusMs),
+      s.closeToEventsChangedMs == null ? '-' : fmtS(s.closeToEventsChangedMs),
       fmtS(s.beforeApplyMs),
       fmtS(s.applyMs),
       fmtInt(s.rowsPerSecond),
@@ -476,10 +495,11 @@ function summary(): string {
     ];
   };
   const rows = [syncRow('first sync', c.first), syncRow('re-sync, unchanged', c.resyncUnchanged), syncRow('re-sync, 2% changed', c.resyncChanged)].filter((row): row is string[] => row !== null);
-  if (c.copy) rows.push(['bare COPY (reference)', fmtInt(c.copy.rows as number), '-', fmtS(c.copy.copyMs as number), '-', '-', fmtInt(c.copy.rowsPerSecond as number), '-', String(c.copy.table)]);
+  if (c.copy) rows.push(['bare COPY (reference)', fmtInt(c.copy.rows as number), '-', fmtS(c.copy.copyMs as number), '-', '-', '-', fmtInt(c.copy.rowsPerSecond as number), '-', String(c.copy.table)]);
   if (rows.length) {
-    out.push('', table(['case', 'rows', 'upload', 'close -> status', 'before apply*', 'apply*', 'rows/s', 'vs first', 'status (created updated deleted = unchanged, row errors)'], rows));
+    out.push('', table(['case', 'rows', 'upload', 'close -> status', 'close -> changes**', 'before apply*', 'apply*', 'rows/s', 'vs first', 'status (created updated deleted = unchanged, row errors)'], rows));
     out.push('* from the writer\'s "file applied" log timings when present; "before apply" = close -> status minus apply (parse, map, resolve, hand-offs)');
+    out.push('** to the last events-changed part on the topic (queued after the status; "-" when the file changed nothing)');
   }
   if (c.first && c.copy) out.push(`end-to-end / bare COPY: ${((c.first.closeToStatusMs as number) / (c.copy.copyMs as number)).toFixed(1)}x`);
   if (c.neighbours) {
