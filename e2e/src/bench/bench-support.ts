@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, Partitioners, type Consumer } from 'kafkajs';
-import type { SyncStatusV1 } from '@bpo/contracts';
+import { Topics, type SyncStatusV1 } from '@bpo/contracts';
 import { uniqueName, type ServiceProcess } from '@bpo/testing';
+import type { Db } from '../support/fixtures';
 
 export interface SeenStatus {
   value: SyncStatusV1;
@@ -60,48 +61,23 @@ export class StatusWatch {
 }
 
 /**
- * Reads the events-changed topic and notes when the last part of each sync run arrived: what a
- * downstream system waits for after the status (the writer queues the parts after it). Only each
- * message's head is read (the writer writes `"syncRunId":…,"part":…,"parts":…` first), so a
- * million events' parts are never held here.
+ * When the last events-changed part of a sync run reached the topic: the time the outbox relay
+ * recorded the broker's acknowledgement of it (`outbox.published_at`, this machine's clock, as the
+ * bench's). Read from the database once the steps are over, so measuring it adds no load to them
+ * (a consumer of the topic on these two cores would). Waits up to `timeoutMs` for every part to be
+ * published; null if they were not.
  */
-export class EventsChangedWatch {
-  private readonly runs = new Map<string, { parts: number; seen: Set<number>; completeAt: number | null }>();
-  private consumer?: Consumer;
-
-  constructor(private readonly brokers: string, private readonly topic: string) {}
-
-  async start(): Promise<this> {
-    const kafka = new Kafka({ clientId: 'bench-events-changed', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING });
-    this.consumer = kafka.consumer({ groupId: uniqueName('bench-events-changed'), maxWaitTimeInMs: 50 });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: async ({ message }) => {
-        const head = /"syncRunId":"([^"]+)","part":(\d+),"parts":(\d+)/.exec(message.value?.toString('utf8', 0, 600) ?? '');
-        if (!head) return;
-        const [, syncRunId, part, parts] = head;
-        const run = this.runs.get(syncRunId) ?? { parts: Number(parts), seen: new Set<number>(), completeAt: null };
-        run.seen.add(Number(part));
-        if (run.completeAt === null && run.seen.size === run.parts) run.completeAt = Date.now();
-        this.runs.set(syncRunId, run);
-      },
-    });
-    return this;
-  }
-
-  /** When the run's last part arrived (Date.now()), waiting up to `timeoutMs` for it; null if it did not. */
-  async completedAt(syncRunId: string, timeoutMs: number): Promise<number | null> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const at = this.runs.get(syncRunId)?.completeAt ?? null;
-      if (at !== null || Date.now() >= until) return at;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+export async function eventsChangedPublishedAt(db: Db, syncRunId: string, timeoutMs: number): Promise<number | null> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await db.query<{ parts: number; pending: number; at: Date | null }>(
+      `SELECT count(*)::int AS parts, count(*) FILTER (WHERE published_at IS NULL)::int AS pending, max(published_at) AS at
+         FROM outbox WHERE topic = $1 AND payload->>'syncRunId' = $2`,
+      [Topics.EventsChangedV1, syncRunId],
+    );
+    if (row.parts > 0 && row.pending === 0 && row.at) return new Date(row.at).getTime();
+    if (Date.now() >= until) return null;
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 

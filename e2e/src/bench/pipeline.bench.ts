@@ -34,7 +34,7 @@ import {
   percentile,
   seconds,
   StatusWatch,
-  EventsChangedWatch,
+  eventsChangedPublishedAt,
   table,
   writerTimings,
   type SeenStatus,
@@ -134,7 +134,6 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
   let namespace: string;
   const services = new Map<string, ServiceProcess>();
   let statuses: StatusWatch;
-  let eventsChanged: EventsChangedWatch;
   let died: Promise<never>;
   let sftpPort: number;
   let large: Setup;
@@ -256,7 +255,6 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
     }
     died = firstExit([...services.values()]);
     statuses = await new StatusWatch(brokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
-    eventsChanged = await new EventsChangedWatch(brokers, physicalTopic({ namespace }, Topics.EventsChangedV1)).start();
 
     // The large file's organization: the usual fixture plus a rule for "Break" and every agent of the export but the leavers.
     large = await arrangeOrganization(db, { timezone: ZONE });
@@ -305,7 +303,7 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
       const result = results.cases[name] as SyncResult | undefined;
       const counts = result?.counts as Record<string, number> | undefined;
       if (!result || !counts || counts.created + counts.updated + counts.deleted === 0) continue;
-      const at = await eventsChanged?.completedAt(result.syncRunId, Math.max(120_000, result.rows / 10));
+      const at = await eventsChangedPublishedAt(db, result.syncRunId, Math.max(120_000, result.rows / 10));
       result.closeToEventsChangedMs = at == null ? null : at - result.closedAt;
     }
     if (services.size) snapshotRss('end');
@@ -315,7 +313,6 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
     writeFileSync(join(out, 'pipeline.json'), JSON.stringify(results, null, 2));
     process.stdout.write(`\n${summary()}\nresults: .data/bench/pipeline.json\n`);
     await statuses?.stop();
-    await eventsChanged?.stop();
     await Promise.all([...services.values()].map((service) => service.stop()));
     await db?.close();
     // BENCH_KEEP_DATABASE=1 leaves the database to look into (its name is printed).
