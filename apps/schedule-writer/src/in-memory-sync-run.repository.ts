@@ -388,6 +388,10 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     this.calls.analyzed += 1;
   }
 
+  async hasRunsInProgress(): Promise<boolean> {
+    return [...this.state.runs.values()].some((run) => run.status === 'processing');
+  }
+
   async removeStagedOfFinishedRuns(syncRunIds?: readonly string[]): Promise<number> {
     const finished = [...this.state.batches.keys()].filter((id) => this.state.runs.get(id)?.status !== 'processing' && (!syncRunIds || syncRunIds.includes(id)));
     for (const id of finished) this.state.batches.delete(id);

@@ -329,6 +329,20 @@ describe('ScheduleWriterService (orchestration, with an in-memory port and a fix
     });
   });
 
+  it('removes a finished run\'s staged rows once no other file is in progress, not while one is', async () => {
+    const { service, store, file, deliver } = writer();
+    const first = file(day2);
+    const second = file(day3, { receivedAt: '2026-12-01T14:30:00.000Z' });
+    await deliver(first);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The second file is still in progress: the first one's rows wait.
+    expect(store.stagedRowCount()).toBe(3);
+    await deliver(second);
+    for (let waited = 0; store.stagedRowCount() > 0 && waited < 5000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(store.stagedRowCount()).toBe(0);
+    await service.onApplicationShutdown();
+  });
+
   it('reads a file again in full when agent-days it left out cannot be kept: this run fails and says which run follows, writing nothing', async () => {
     const { store, file, statusOf, events, deliver } = writer();
     const sent = file(day2);

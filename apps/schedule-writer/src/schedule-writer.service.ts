@@ -28,6 +28,14 @@ const STAGING_SWEEP_MS = 10 * 60_000;
  */
 const REPORT_SWEEP_MS = 60_000;
 
+/**
+ * How long a finished run's clean-up (its staged rows removed and vacuumed, disowned agent-day
+ * entries, statistics) waits for no file to be in progress: after a large file it is seconds of
+ * database work, which slowed the file that came right after it. Never longer than this.
+ */
+const CLEAN_UP_WAITS_FOR_IDLE_MS = 60_000;
+const IDLE_POLL_MS = 1000;
+
 /** Events created or deleted by one file past which the events table's statistics are refreshed. */
 const ANALYZE_AFTER_CHANGES = 50_000;
 
@@ -49,6 +57,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
   private reportSweepTimer?: NodeJS.Timeout;
   private cleaning: Promise<unknown> = Promise.resolve();
   private reporting: Promise<unknown> = Promise.resolve();
+  private stopping = false;
   /** The last apply changed many events: refresh the table's statistics once it committed. */
   private analyzeAfterCommit = false;
 
@@ -69,6 +78,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.sweepTimer);
     clearInterval(this.reportSweepTimer);
     await Promise.all([this.reporting, this.cleaning]);
@@ -112,9 +122,10 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     recordSyncRunMetrics(run);
     this.messaging.wakeRelay();
     if (run.changesHeldFor) this.reportChanges(run.changesHeldFor);
-    // Clean-up waits for the report: both are heavy after a large file, and at once they took both
-    // cores from the files that came next.
-    this.cleaning = Promise.all([this.cleaning, this.reporting]);
+    // Clean-up waits for the report, and then for no file to be in progress (a minute at most): both
+    // are heavy after a large file, and at once they took both cores from the files that came next.
+    const notAfter = Date.now() + CLEAN_UP_WAITS_FOR_IDLE_MS;
+    this.cleaning = Promise.all([this.cleaning, this.reporting]).then(() => this.untilIdle(notAfter));
     this.removeStaged([syncRunId]);
     // Its agent-day entries stay on the days it applied (the next file is compared with them); those
     // of the runs that applied these days before it are no longer anyone's.
@@ -164,6 +175,15 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       this.logger.log({ message: 'events-changed queued', integrationId, syncRunId: header.syncRunId, changes: queued.changes, eventsChangedParts: queued.parts, ms: Math.round(performance.now() - started) });
     }
     return changes;
+  }
+
+  /** Resolves once no sync run is processing, at `notAfter` (epoch ms), or when the service stops. */
+  private async untilIdle(notAfter: number): Promise<void> {
+    while (!this.stopping && Date.now() < notAfter) {
+      const busy = await this.runs.hasRunsInProgress().catch(() => false);
+      if (!busy) return;
+      await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS).unref());
+    }
   }
 
   /** One clean-up at a time; a failed one is retried by the next sweep. */

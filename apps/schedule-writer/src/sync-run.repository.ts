@@ -191,6 +191,8 @@ export abstract class SyncRunRepository<Tx = unknown> {
   abstract analyzeEvents(): Promise<void>;
   /** Removes what finished runs left staged (all of them, or these); returns the runs cleaned. */
   abstract removeStagedOfFinishedRuns(syncRunIds?: readonly string[]): Promise<number>;
+  /** Whether any sync run is still processing (its file in the pipeline or being applied). */
+  abstract hasRunsInProgress(): Promise<boolean>;
   /** Removes the agent-day entries of these finished runs on days another run applied since (or never applied). */
   abstract removeDisownedAgentDays(syncRunIds: readonly string[]): Promise<void>;
 }
@@ -809,6 +811,11 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
     // them, so the next large file's staging and apply do not wade through them.
     if (removed.rows >= VACUUM_STAGING_AFTER_ROWS) await this.dataSource.query('VACUUM sync_run_rows');
     return removed.runs;
+  }
+
+  async hasRunsInProgress(): Promise<boolean> {
+    const [{ busy }]: Array<{ busy: boolean }> = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM sync_runs WHERE status = 'processing') AS busy`);
+    return busy;
   }
 
   async removeDisownedAgentDays(syncRunIds: readonly string[]): Promise<void> {
