@@ -91,8 +91,8 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     changeLog: new Map(),
     heldReports: [],
   };
-  /** Transactions that committed, and integrations whose apply lock was taken. */
-  readonly calls = { transactions: 0, integrationLocks: [] as string[], analyzed: 0 };
+  /** Transactions that committed, and integrations whose apply lock or report lock was taken. */
+  readonly calls = { transactions: 0, integrationLocks: [] as string[], reportLocks: [] as string[], analyzed: 0 };
 
   /** `databaseNow`: the database's clock (`clock_timestamp()`), which `finish` records. */
   constructor(private readonly databaseNow: () => Date) {
@@ -173,6 +173,10 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
 
   async lockIntegration(_tx: InMemoryTx, integrationId: string): Promise<void> {
     this.calls.integrationLocks.push(integrationId);
+  }
+
+  async lockReports(_tx: InMemoryTx, integrationId: string): Promise<void> {
+    this.calls.reportLocks.push(integrationId);
   }
 
   async countBatches(_tx: InMemoryTx, syncRunId: string): Promise<number> {

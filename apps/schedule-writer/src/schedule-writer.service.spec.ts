@@ -281,14 +281,16 @@ describe('ScheduleWriterService (orchestration, with an in-memory port and a fix
       expect(changed(store)).toEqual([expect.objectContaining({ syncRunId: sent.syncRunId, created: expect.any(Array) })]);
       expect(changed(store)[0].created).toHaveLength(3);
       expect(store.calls.transactions).toBe(afterApply + 1);
-      expect(store.calls.integrationLocks.filter((id) => id === INTEGRATION)).toHaveLength(2);
+      // The apply under the integration's apply lock, the report under its report lock.
+      expect(store.calls.integrationLocks.filter((id) => id === INTEGRATION)).toHaveLength(1);
+      expect(store.calls.reportLocks.filter((id) => id === INTEGRATION)).toHaveLength(1);
       // Nothing is left to report: a sweep queues nothing more.
       service.onModuleInit();
       await service.onApplicationShutdown();
       expect(changed(store)).toHaveLength(1);
     });
 
-    it('queues a run whose report failed before the next apply of the integration writes anything', async () => {
+    it('queues a run whose report failed before the next run of the integration, in the order of the applies', async () => {
       const { service, store, file, deliver } = writer();
       const first = file(day2);
       const failOnce = jest.spyOn(store, 'queueEventsChanged').mockRejectedValueOnce(new Error('connection lost'));
@@ -299,7 +301,8 @@ describe('ScheduleWriterService (orchestration, with an in-memory port and a fix
       await deliver(second);
       await service.onApplicationShutdown();
       const order = store.outbox().map((queued) => `${queued.topic === Topics.SyncStatusV1 ? 'status' : 'changed'} ${(queued.value as { syncRunId: string }).syncRunId}`);
-      expect(order).toEqual([`status ${first.syncRunId}`, `changed ${first.syncRunId}`, `status ${second.syncRunId}`, `changed ${second.syncRunId}`]);
+      // The second file's status does not wait for the first's report; the events-changed messages keep the applies' order.
+      expect(order).toEqual([`status ${first.syncRunId}`, `status ${second.syncRunId}`, `changed ${first.syncRunId}`, `changed ${second.syncRunId}`]);
       // The second file dropped A1's break (A2, not in it, keeps its day).
       expect(changed(store)[1].deleted).toHaveLength(1);
       failOnce.mockRestore();

@@ -109,9 +109,8 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
       if (run.fileEnd.failure) return this.finishFailed(tx, run, run.fileEnd.failure);
       if ((await this.runs.countBatches(tx, syncRunId)) < run.fileEnd.batchCount) return undefined;
       // Files of one integration may travel different lanes: they are applied one at a time.
+      // (The runs before it may still be reporting their changes, under a lock of their own.)
       await this.runs.lockIntegration(tx, run.integrationId);
-      // The runs before it are reported first, whoever was to do it: messages keep the applies' order.
-      await this.queueHeldReports(tx, run.integrationId);
       return withSpan('schedule-writer apply', { attributes: { 'bpo.sync_run_id': run.id, 'bpo.file_id': run.fileId } }, () => this.apply(tx, run));
     });
     if (finished) this.finished(syncRunId, finished);
@@ -143,8 +142,11 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
 
   /**
    * Queues the events-changed messages of the runs whose changes are held for report: those of one
-   * integration, or (null) of every integration. One integration at a time, under its apply lock;
-   * a failure is retried by the next sweep, and nothing is queued twice (the log goes with it).
+   * integration, or (null) of every integration. One integration at a time, under its report lock,
+   * in the order its runs finished: a run's messages follow those of the runs applied before it,
+   * whichever writer reports them. The next apply does not wait for this (a 5,000,000-event report
+   * takes most of a minute). A failure is retried by the next report of the integration or the next
+   * sweep, and nothing is queued twice (the log goes with it).
    */
   private reportChanges(integrationId: string | null): void {
     this.reporting = this.reporting
@@ -154,7 +156,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
           : [...new Set((await this.runs.transaction((tx) => this.runs.changesToReport(tx, null))).map((header) => header.integrationId))];
         for (const id of integrationIds) {
           const changes = await this.runs.transaction(async (tx) => {
-            await this.runs.lockIntegration(tx, id);
+            await this.runs.lockReports(tx, id);
             return this.queueHeldReports(tx, id);
           });
           if (changes === 0) continue;

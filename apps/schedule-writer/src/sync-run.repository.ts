@@ -121,6 +121,11 @@ export abstract class SyncRunRepository<Tx = unknown> {
   abstract lockSyncRun(tx: Tx, syncRunId: string): Promise<SyncRunForApply | null>;
   /** Serialises applies of one integration's files until the transaction ends. */
   abstract lockIntegration(tx: Tx, integrationId: string): Promise<void>;
+  /**
+   * Serialises the reports (events-changed messages) of one integration's runs until the
+   * transaction ends. A lock of its own: a large file's report never holds up the next file's apply.
+   */
+  abstract lockReports(tx: Tx, integrationId: string): Promise<void>;
   abstract countBatches(tx: Tx, syncRunId: string): Promise<number>;
   /** The integration's settings for an apply; null when it or its target schedule is gone. */
   abstract integration(tx: Tx, integrationId: string): Promise<IntegrationForApply | null>;
@@ -225,6 +230,8 @@ const isoSql = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-
 
 /** Advisory lock class of the per-integration apply lock (the second key is the integration id hashed). */
 const INTEGRATION_APPLY_LOCK_CLASS = 7_310_414;
+/** Advisory lock class of the per-integration report lock (keyed as the apply lock). */
+const INTEGRATION_REPORT_LOCK_CLASS = 7_310_415;
 
 /** How a change is logged; the order is the order of an events-changed message's lists. */
 const ChangeKind = { Created: 0, Updated: 1, Deleted: 2 } as const;
@@ -331,6 +338,10 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
   /** Serialises applies of one integration's files until the transaction ends. */
   async lockIntegration(manager: EntityManager, integrationId: string): Promise<void> {
     await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [INTEGRATION_APPLY_LOCK_CLASS, integrationId]);
+  }
+
+  async lockReports(manager: EntityManager, integrationId: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [INTEGRATION_REPORT_LOCK_CLASS, integrationId]);
   }
 
   async countBatches(manager: EntityManager, syncRunId: string): Promise<number> {

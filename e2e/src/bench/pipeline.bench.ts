@@ -314,6 +314,8 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
     process.stdout.write(`\n${summary()}\nresults: .data/bench/pipeline.json\n`);
     await statuses?.stop();
     await Promise.all([...services.values()].map((service) => service.stop()));
+    // Each service's log, to see where a step's time went (the writer's "file applied" timings, the relay's sends).
+    for (const service of services.values()) writeFileSync(join(out, `${service.name}.log`), service.output());
     await db?.close();
     // BENCH_KEEP_DATABASE=1 leaves the database to look into (its name is printed).
     if (process.env.BENCH_KEEP_DATABASE === '1') process.stdout.write(`database kept: ${database?.url}\n`);
