@@ -291,6 +291,30 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
     expect(statuses.messages.filter((message) => message.value.syncRunId === again.syncRunId)).toHaveLength(1);
   });
 
+  it('reads a file again in full when it lists a left-out agent-day in another place too, and syncs that day whole', async () => {
+    const setup = await arrangeOrganization(db);
+    const a1Morning: [string, string, string, string] = ['A1', `${d1}T09:00:00`, `${d1}T13:00:00`, 'Phones'];
+    const a2: [string, string, string, string] = ['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'];
+    const first = await storeAndAnnounceFile(db, setup, namespace, 'split-1.csv', customCsv([a1Morning, a2]));
+    expect((await statusOf(first.syncRunId)).value.counts).toMatchObject({ created: 2 });
+
+    // A1's morning alone matches what was stored for A1's day and is left out; its afternoon comes
+    // after A2's rows. The parser counts the agent-day listed twice, and the writer will not keep
+    // the stored day for a part of it.
+    const second = await storeAndAnnounceFile(db, setup, namespace, 'split-2.csv', customCsv([a1Morning, a2, ['A1', `${d1}T14:00:00`, `${d1}T17:00:00`, 'Phones']]));
+    const failed = (await statusOf(second.syncRunId)).value;
+    const [{ end }] = await db.query<{ end: { repeatedAgentDays?: number } }>('SELECT file_end AS end FROM sync_runs WHERE id = $1', [second.syncRunId]);
+    expect(end.repeatedAgentDays).toBe(1);
+    expect(failed).toMatchObject({ status: 'failed', stage: 'schedule-writer', reason: expect.stringContaining('read in full') });
+    const next = /as sync run ([0-9a-f-]{36})/.exec(failed.reason ?? '')?.[1];
+    expect((await statusOf(next!)).value).toMatchObject({ status: 'succeeded', counts: { rows: 3, created: 1, unchanged: 2 } });
+    expect((await eventsOf(setup)).map((e) => [e.agent, e.start_at])).toEqual([
+      ['A1', utc(d1, '09:00')],
+      ['A1', utc(d1, '14:00')],
+      ['A2', utc(d1, '09:00')],
+    ]);
+  });
+
   it('applies a many-day file range by range exactly, and tells downstream every change once, in parts bounded by size', async () => {
     const setup = await arrangeOrganization(db);
     const agents = Array.from({ length: 60 }, (_, index) => `B${index}`);

@@ -18,7 +18,19 @@ describe('ParserService with the Custom template', () => {
       [4, 'A1', 'Break', '2026-12-01T17:00:00.000Z', '2026-12-01T17:15:00.000Z', '2026-12-01'],
       [5, 'A2', 'Phones', '2026-12-02T03:00:00.000Z', '2026-12-02T11:00:00.000Z', '2026-12-01'],
     ]);
-    expect(end).toMatchObject({ kind: 'end', batchCount: 1, rowCount: 3, rowErrorCount: 0, window: { from: '2026-12-01', to: '2026-12-01' } });
+    expect(end).toMatchObject({ kind: 'end', batchCount: 1, rowCount: 3, rowErrorCount: 0, window: { from: '2026-12-01', to: '2026-12-01' }, repeatedAgentDays: 0 });
+  });
+
+  it('counts in its end the agent-days the file lists in several places (the writer looks for them only then)', async () => {
+    const csv = [
+      'agent_id,start_time,end_time,activity',
+      'A1,2026-12-01T09:00:00,2026-12-01T12:00:00,Phones',
+      'A2,2026-12-01T09:00:00,2026-12-01T12:00:00,Phones',
+      'A1,2026-12-01T13:00:00,2026-12-01T17:00:00,Phones',
+      'A1,2026-12-02T09:00:00,2026-12-02T12:00:00,Phones',
+    ].join('\n');
+    const { end } = await parse(csv);
+    expect(end).toMatchObject({ kind: 'end', rowCount: 4, repeatedAgentDays: 1 });
   });
 
   it('records row problems with line and column, and the other rows go on', async () => {

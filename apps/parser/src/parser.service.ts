@@ -83,7 +83,7 @@ export class ParserService {
       errors = [];
       batchChars = 0;
     };
-    const end = (summary: ScheduleFileSummary): FileEndV1 => ({
+    const end = (summary: ScheduleFileSummary, repeatedAgentDays?: number): FileEndV1 => ({
       ...envelope,
       messageId: `parser:${file.syncRunId}:end`,
       occurredAt: file.receivedAt,
@@ -95,6 +95,7 @@ export class ParserService {
       ...(summary.failure ? { failure: { stage: 'parser' as const, reason: summary.failure } } : {}),
       filename: file.filename,
       receivedAt: file.receivedAt,
+      ...(repeatedAgentDays === undefined ? {} : { repeatedAgentDays }),
     });
     const failed = async (reason: string, rowCount = 0, rowErrorCount = 0) => {
       this.logger.warn({ message: 'file failed', integrationId: file.integrationId, fileId: file.fileId, syncRunId: file.syncRunId, reason });
@@ -162,7 +163,7 @@ export class ParserService {
     if (last) addRun(last, runChars);
     await flush();
     await settle();
-    const done = end(summary);
+    const done = end(summary, runs.repeatedAgentDays);
     await send(done);
     return done;
   }

@@ -121,10 +121,12 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     recordSyncRunMetrics(run);
     this.messaging.wakeRelay();
     if (run.changesHeldFor) this.reportChanges(run.changesHeldFor);
-    // Clean-up waits for the report, and then for no file to be in progress (a minute at most): both
-    // are heavy after a large file, and at once they took both cores from the files that came next.
-    const notAfter = Date.now() + CLEAN_UP_WAITS_FOR_IDLE_MS;
-    this.cleaning = Promise.all([this.cleaning, this.reporting]).then(() => this.untilIdle(notAfter));
+    // Clean-up waits for the report, and then for no file to be in progress, until a minute after
+    // the report ended (a large file's report alone takes most of a minute): both are heavy after a
+    // large file, and at once they took both cores from the files that came next. The deadline is
+    // the report's end, not the wait's start, so clean-ups queued under steady traffic never add up.
+    const reported = this.reporting.then(() => Date.now());
+    this.cleaning = Promise.all([this.cleaning, reported]).then(([, reportedAt]) => this.untilIdle(reportedAt + CLEAN_UP_WAITS_FOR_IDLE_MS));
     this.removeStaged([syncRunId]);
     // Its agent-day entries stay on the days it applied (the next file is compared with them); those
     // of the runs that applied these days before it are no longer anyone's.
@@ -237,6 +239,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
         mappingKey,
         days: splitWindowDays(end.window, fileReceivedAt, await this.runs.dayVersions(tx, run.integrationId, end.window)).applied,
         lastPastDay: integration.syncPastEvents ? null : DateTime.fromJSDate(now, { zone: integration.siteTimezone }).toISODate(),
+        repeatedAgentDays: end.repeatedAgentDays,
       });
       if (unkeepable > 0) return this.readAgainInFull(tx, run, unkeepable);
       lap('prepare');

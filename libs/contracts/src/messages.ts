@@ -180,6 +180,12 @@ export class FileEndV1 extends PipelineEnvelopeV1 {
   @IsOptional() @ValidateNested() @Type(() => FileFailureV1) failure?: FileFailureV1;
   @IsString() filename: string;
   @IsISO8601() receivedAt: string;
+  /**
+   * Agent-day entries the batches sent for an agent-day they had sent an entry for already (a file
+   * that lists an agent-day in several places). 0 spares the writer looking for them; absent (a
+   * parser that did not count) means they may be any.
+   */
+  @IsOptional() @IsInt() @Min(0) repeatedAgentDays?: number;
 }
 
 export type FileMessageV1 = RowsBatchV2 | FileEndV1;

@@ -1,4 +1,4 @@
-import { addToDigest, agentDayKey, AgentDayRuns, DIGEST_MODULUS, DigestTable, hashText, rowHash, type DigestRow } from './agent-day-digest.util';
+import { addToDigest, agentDayKey, AgentDayRuns, AgentDaysSeen, DIGEST_MODULUS, DigestTable, hashText, rowHash, type DigestRow } from './agent-day-digest.util';
 
 const at = (hhmm: string, day = '2026-12-10') => Date.parse(`${day}T${hhmm}:00Z`);
 const row = (platformAgentId: string, day: string, activity: string, line = 0): DigestRow & { line: number } => ({ platformAgentId, day, activity, line });
@@ -107,6 +107,16 @@ describe('AgentDayRuns', () => {
       { agent: 'E2', day: '2026-12-11', lines: [4], unchanged: false },
       { agent: 'E1', day, lines: [5], unchanged: false },
     ]);
+    // E1's first day came back after other agent-days: one repeated agent-day.
+    expect(runs.repeatedAgentDays).toBe(1);
+  });
+
+  it('counts no repeated agent-day when each comes in one run, in any order of agents and days', () => {
+    const runs = new AgentDayRuns<DigestRow & { line: number }>({ stored: null, firstSkippableDay: '2000-01-01' });
+    const rows: Array<[string, string, string, string, string]> = [];
+    for (const onDay of ['2026-12-11', day, '2026-12-12']) for (const agent of ['E3', 'E1', 'E2']) rows.push([agent, onDay, 'Phones', '08:00', '12:00'], [agent, onDay, 'Lunch', '12:00', '13:00']);
+    expect(feed(runs, rows)).toHaveLength(9);
+    expect(runs.repeatedAgentDays).toBe(0);
   });
 
   it('marks a run unchanged only when its digest is the stored one, in any row order', () => {
@@ -151,5 +161,19 @@ describe('AgentDayRuns', () => {
       { agent: 'E1', day, lines: [1, 2], unchanged: false },
       { agent: 'E1', day, lines: [3], unchanged: false },
     ]);
+    // The run cut at the bound and its rest are two entries of one agent-day.
+    expect(runs.repeatedAgentDays).toBe(1);
+  });
+});
+
+describe('AgentDaysSeen', () => {
+  it('tells a key seen before from a new one, past many growths', () => {
+    const seen = new AgentDaysSeen();
+    const keys = Array.from({ length: 50_000 }, (_, i) => agentDayKey(`E${i % 5_000}`, `2026-12-${String(10 + Math.floor(i / 5_000)).padStart(2, '0')}`));
+    expect(keys.map((key) => seen.add(key)).filter(Boolean)).toEqual([]);
+    expect(seen.size).toBe(50_000);
+    expect(keys.every((key) => seen.add(key))).toBe(true);
+    expect(seen.add(agentDayKey('E5000', '2026-12-10'))).toBe(false);
+    expect(seen.size).toBe(50_001);
   });
 });

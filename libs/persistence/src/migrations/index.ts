@@ -11,6 +11,7 @@ import { DeadLettersBySyncRun1764155000000 } from './1764155000000-DeadLettersBy
 import { DropInbox1764160000000 } from './1764160000000-DropInbox';
 import { AgentDayDigests1764170000000 } from './1764170000000-AgentDayDigests';
 import { EventsChangedAfterStatus1764180000000 } from './1764180000000-EventsChangedAfterStatus';
+import { OutboxPayloadUncompressed1764190000000 } from './1764190000000-OutboxPayloadUncompressed';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   DropInbox1764160000000,
   AgentDayDigests1764170000000,
   EventsChangedAfterStatus1764180000000,
+  OutboxPayloadUncompressed1764190000000,
 ];
