@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isPlatform, PlatformAgentIdFields, type Platform } from '@bpo/contracts';
+import { PlatformAgentIdFields, type Platform } from '@bpo/contracts';
+import { IntegrationRepository } from '@bpo/persistence';
 
 /**
  * Whose agents: the integration's site and platform, as its batches carry them from the file's
@@ -21,10 +22,12 @@ export abstract class AgentDirectory {
 @Injectable()
 export class TypeOrmAgentDirectory extends AgentDirectory {
   // An integration's site and platform never change (a new platform means a new integration).
-  private readonly integrations = new Map<string, { siteId: string; field: string }>();
+  private readonly scopes = new Map<string, { siteId: string; field: string }>();
+  private readonly integrations: IntegrationRepository;
 
   constructor(private readonly dataSource: DataSource) {
     super();
+    this.integrations = new IntegrationRepository(dataSource);
   }
 
   async findByPlatformIds(scope: AgentScope, platformAgentIds: readonly string[]): Promise<Map<string, string>> {
@@ -40,15 +43,12 @@ export class TypeOrmAgentDirectory extends AgentDirectory {
 
   /** Only for batches of a file announced before messages carried the site and platform (during an upgrade). */
   private async integration(integrationId: string): Promise<{ siteId: string; field: string }> {
-    const cached = this.integrations.get(integrationId);
+    const cached = this.scopes.get(integrationId);
     if (cached) return cached;
-    const rows: Array<{ site_id: string; platform: string }> = await this.dataSource.query(
-      'SELECT site_id, platform FROM integrations WHERE id = $1',
-      [integrationId],
-    );
-    if (rows.length === 0 || !isPlatform(rows[0].platform)) throw new Error(`integration ${integrationId} no longer exists`);
-    const found = { siteId: rows[0].site_id, field: PlatformAgentIdFields[rows[0].platform] };
-    this.integrations.set(integrationId, found);
+    const settings = await this.integrations.settings(integrationId);
+    if (!settings) throw new Error(`integration ${integrationId} no longer exists`);
+    const found = { siteId: settings.siteId, field: PlatformAgentIdFields[settings.platform] };
+    this.scopes.set(integrationId, found);
     return found;
   }
 }

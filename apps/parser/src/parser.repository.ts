@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isPlatform, PlatformAgentIdFields, type FileReceivedV1 } from '@bpo/contracts';
+import { PlatformAgentIdFields, type FileReceivedV1 } from '@bpo/contracts';
+import { IntegrationRepository } from '@bpo/persistence';
 import { mappingKeySql, mappingRulesJsonSql } from '@bpo/pipeline';
 import { agentDayKey, DigestTable } from '@bpo/snapshot-sync';
 import { PermanentMessageError } from '@bpo/messaging';
@@ -42,29 +43,25 @@ export function announcedParseSettings(file: FileReceivedV1, rowHorizon: Integra
 @Injectable()
 export class TypeOrmParserRepository extends ParserRepository {
   private readonly rowHorizon: IntegrationParseSettings['rowHorizon'];
+  private readonly integrations: IntegrationRepository;
 
   constructor(
     private readonly dataSource: DataSource,
     @Optional() config?: ParserConfig,
   ) {
     super();
+    this.integrations = new IntegrationRepository(dataSource);
     this.rowHorizon = config ? { maxDaysAhead: config.ROW_MAX_DAYS_AHEAD, maxDaysBehind: config.ROW_MAX_DAYS_BEHIND } : { ...DEFAULT_ROW_HORIZON };
   }
 
   async settings(file: FileReceivedV1): Promise<IntegrationParseSettings | null> {
     if (file.settings) return announcedParseSettings(file, this.rowHorizon);
     // Only for a file-received message queued before messages carried settings (during an upgrade).
-    const integrationId = file.integrationId;
-    const rows = await this.dataSource.query(
-      `SELECT i.platform, COALESCE(i.timezone, s.timezone) AS timezone, s.timezone AS site_timezone,
-              i.date_order, i.encoding, i.title_lines
-         FROM integrations i JOIN sites s ON s.id = i.site_id WHERE i.id = $1`,
-      [integrationId],
-    );
-    if (rows.length === 0) return null;
-    const row = rows[0];
-    if (!isPlatform(row.platform) || !isDateOrder(row.date_order)) throw new Error(`integration ${integrationId} has an unknown platform or date order`);
-    return { platform: row.platform, timezone: row.timezone, siteTimezone: row.site_timezone, dateOrder: row.date_order, encoding: row.encoding, titleLines: row.title_lines, rowHorizon: this.rowHorizon };
+    const settings = await this.integrations.settings(file.integrationId);
+    if (!settings) return null;
+    if (!isDateOrder(settings.dateOrder)) throw new Error(`integration ${file.integrationId} has an unknown date order`);
+    const { platform, timezone, siteTimezone, dateOrder, encoding, titleLines } = settings;
+    return { platform, timezone, siteTimezone, dateOrder, encoding, titleLines, rowHorizon: this.rowHorizon };
   }
 
   async *fileChunks(fileId: string): AsyncIterable<Buffer> {

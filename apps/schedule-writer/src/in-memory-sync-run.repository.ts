@@ -5,7 +5,9 @@ import type { ReportedError } from './sync-report';
 import {
   SyncRunRepository,
   type DayClaim,
+  type ComparedTarget,
   type DayRange,
+  type RangeComparison,
   type StagedSummary,
   type NewEventsScope,
   type EventsChangedHeader,
@@ -203,7 +205,11 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     return this.state.schedules.has(scheduleId) ? 0 : null;
   }
 
-  async compareAgentDays(_tx: InMemoryTx, syncRunId: string, integrationId: string, scheduleId: string, range: DayRange, pastCutoff: string | null): Promise<AgentDayComparison[]> {
+  /**
+   * Counts no left-out events: in this fake every left-out agent-day is unkeepable (see
+   * countUnkeepableLeftOut), so an apply that compares left none out. The SQL is tested against PostgreSQL.
+   */
+  async compareAgentDays(_tx: InMemoryTx, syncRunId: string, { integrationId, scheduleId }: ComparedTarget, range: DayRange, pastCutoff: string | null): Promise<RangeComparison> {
     // The SQL's full join of distinct staged events with stored events counted per identity.
     const keys = new Map<string, { agentId: string; day: string; staged: boolean; stored: number; startAt: number }>();
     const entry = (event: { agentId: string; eventTypeId: string; startAt: number | string; endAt: number | string; day: string }) => {
@@ -227,7 +233,7 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
       comparison.identical &&= key.staged && key.stored === 1;
       comparison.fromCutoff &&= cutoff === null || key.startAt >= cutoff;
     }
-    return [...byAgentDay.values()];
+    return { agentDays: [...byAgentDay.values()], keptEvents: 0 };
   }
 
   async hasStoredEvents(_tx: InMemoryTx, integrationId: string, scheduleId: string, range: DayRange): Promise<boolean> {
@@ -311,10 +317,6 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
 
   async countUnkeepableLeftOut(_tx: InMemoryTx, syncRunId: string): Promise<number> {
     return this.state.leftOut.get(syncRunId) ?? 0;
-  }
-
-  async unchangedLeftOutEvents(): Promise<number> {
-    return 0;
   }
 
   async queueFullRead(_tx: InMemoryTx, run: SyncRunForApply): Promise<string> {

@@ -251,16 +251,14 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
         const dayVersions = await this.runs.dayVersions(tx, run.integrationId, range);
         const days = splitWindowDays(range, fileReceivedAt, dayVersions);
         // Nothing stored on the range (a first file): every applied day is created whole, uncompared.
+        // (Agent-days left out as unchanged keep their events; with nothing stored, none were left out.)
         const stored = await this.runs.hasStoredEvents(tx, run.integrationId, integration.scheduleId, range);
-        const routes = stored
-          ? routeAgentDays(days.applied, await this.runs.compareAgentDays(tx, run.id, run.integrationId, integration.scheduleId, range, pastCutoff))
-          : { unchangedEvents: 0, created: [], planned: [] };
+        const comparison = stored
+          ? await this.runs.compareAgentDays(tx, run.id, { integrationId: run.integrationId, scheduleId: integration.scheduleId, appliedDays: days.applied }, range, pastCutoff)
+          : null;
+        const routes = comparison ? routeAgentDays(days.applied, comparison.agentDays) : { unchangedEvents: 0, created: [], planned: [] };
         lap('compare');
-        if (staged.leftOutAgentDays > 0) {
-          counts.unchanged += await this.runs.unchangedLeftOutEvents(tx, run.id, run.integrationId, integration.scheduleId, days.applied);
-          lap('keep');
-        }
-        counts.unchanged += routes.unchangedEvents;
+        counts.unchanged += routes.unchangedEvents + (comparison?.keptEvents ?? 0);
         const made = await this.runs.createNewEvents(tx, run.id, target, stored ? { agentDays: routes.created } : { days: days.applied }, pastCutoff);
         counts.created += made.created;
         counts.skippedPast += made.skippedPast;

@@ -5,6 +5,7 @@ import type { Platform } from '@bpo/contracts';
 import { Metrics } from '@bpo/service-kit';
 import { MessagingLifecycle } from '@bpo/messaging';
 import { queueFileForSync } from '@bpo/pipeline';
+import { IntegrationRepository } from '@bpo/persistence';
 import type { ChunkSink } from './staged-upload';
 
 /** The integration an upload belongs to: everything the stored rows and the message need. */
@@ -169,10 +170,7 @@ class PostgresStagedFile implements StagedFile {
     }
     // A file arrived: it ends the integration's stale episode, if any. The row is locked before the
     // outbox's per-key lock (queueFileForSync), in the order the stale check takes them.
-    await runner.query(
-      'UPDATE integrations SET last_file_received_at = GREATEST(last_file_received_at, $2), stale_since = NULL WHERE id = $1',
-      [integrationId, arrival.receivedAt],
-    );
+    await new IntegrationRepository(runner.manager).recordFileArrival(integrationId, arrival.receivedAt);
     const syncRunId = await queueFileForSync(
       runner.manager,
       { organizationId, integrationId, siteId, platform, fileId: this.fileId, filename: arrival.filename, sizeBytes: arrival.sizeBytes, sha256: arrival.sha256, receivedAt: arrival.receivedAt },

@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { MessageHeaders, Topics, type IntegrationStaleV1, type Platform } from '@bpo/contracts';
+import { MessageHeaders, Topics, type IntegrationStaleV1 } from '@bpo/contracts';
 import { enqueueMessages, MessagingLifecycle, type OutgoingMessage } from '@bpo/messaging';
+import { IntegrationRepository, type StaleIntegrationRecord } from '@bpo/persistence';
 import { Metrics } from '@bpo/service-kit';
 import { SftpIngestConfig } from './sftp-ingest.config';
 
@@ -9,15 +10,7 @@ import { SftpIngestConfig } from './sftp-ingest.config';
 const MARK_LIMIT = 500;
 
 /** An integration the check just marked stale. */
-export interface StaleIntegration {
-  id: string;
-  organizationId: string;
-  siteId: string;
-  platform: Platform;
-  staleSince: Date;
-  lastFileReceivedAt: Date | null;
-  expectedCadenceMinutes: number;
-}
+export type StaleIntegration = StaleIntegrationRecord;
 
 /** The silence (minutes) that makes an integration stale: its cadence times the multiple. */
 export function staleAfterMinutes(expectedCadenceMinutes: number, multiple: number): number {
@@ -62,39 +55,7 @@ export function integrationStaleMessage(stale: StaleIntegration, multiple: numbe
  */
 export async function markStaleIntegrations(dataSource: DataSource, multiple: number, now = new Date()): Promise<StaleIntegration[]> {
   return dataSource.transaction(async (manager) => {
-    // TypeORM answers an UPDATE with [rows, rowCount].
-    const [rows]: [Array<{
-      id: string;
-      organization_id: string;
-      site_id: string;
-      platform: Platform;
-      stale_since: Date;
-      last_file_received_at: Date | null;
-      expected_cadence_minutes: number;
-    }>, number] = await manager.query(
-      `WITH due AS (
-         SELECT id, coalesce(last_file_received_at, created_at) + interval '1 minute' * (expected_cadence_minutes * $1::float8) AS deadline
-           FROM integrations
-          WHERE stale_since IS NULL
-            AND coalesce(last_file_received_at, created_at) + interval '1 minute' * (expected_cadence_minutes * $1::float8) <= clock_timestamp()
-          ORDER BY id
-          LIMIT $2
-          FOR NO KEY UPDATE SKIP LOCKED)
-       UPDATE integrations i SET stale_since = due.deadline
-         FROM due
-        WHERE i.id = due.id AND i.stale_since IS NULL
-       RETURNING i.id, i.organization_id, i.site_id, i.platform, i.stale_since, i.last_file_received_at, i.expected_cadence_minutes`,
-      [multiple, MARK_LIMIT],
-    );
-    const marked = rows.map((row) => ({
-      id: row.id,
-      organizationId: row.organization_id,
-      siteId: row.site_id,
-      platform: row.platform,
-      staleSince: row.stale_since,
-      lastFileReceivedAt: row.last_file_received_at,
-      expectedCadenceMinutes: row.expected_cadence_minutes,
-    }));
+    const marked = await new IntegrationRepository(manager).markStale(multiple, MARK_LIMIT);
     await enqueueMessages(manager, marked.map((stale) => integrationStaleMessage(stale, multiple, now)));
     return marked;
   });
@@ -104,19 +65,12 @@ export async function markStaleIntegrations(dataSource: DataSource, multiple: nu
  * Ends the episodes that are no longer overdue because the integration's cadence was raised (a
  * manager saying "this BPO sends daily"); a file ends an episode at once (sftp-ingest, at commit).
  */
-export async function clearNoLongerStale(dataSource: DataSource, multiple: number): Promise<number> {
-  const [, count]: [unknown, number] = await dataSource.query(
-    `UPDATE integrations SET stale_since = NULL
-      WHERE stale_since IS NOT NULL
-        AND coalesce(last_file_received_at, created_at) + interval '1 minute' * (expected_cadence_minutes * $1::float8) > clock_timestamp()`,
-    [multiple],
-  );
-  return count;
+export function clearNoLongerStale(dataSource: DataSource, multiple: number): Promise<number> {
+  return new IntegrationRepository(dataSource).clearNoLongerStale(multiple);
 }
 
-export async function countStaleIntegrations(dataSource: DataSource): Promise<number> {
-  const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM integrations WHERE stale_since IS NOT NULL');
-  return count;
+export function countStaleIntegrations(dataSource: DataSource): Promise<number> {
+  return new IntegrationRepository(dataSource).countStale();
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { laneOfFile, MessageHeaders, PipelineLanes, type FileMessageV1, type FileReceivedV1, type FileSettingsV1, type Platform } from '@bpo/contracts';
 import { enqueueMessages, type OutgoingMessage } from '@bpo/messaging';
+import { IntegrationRepository } from '@bpo/persistence';
 
 /** A stored schedule file, as the pipeline needs to know it. */
 export interface StoredFile {
@@ -67,14 +68,10 @@ export async function queueFileForSync(manager: EntityManager, file: StoredFile,
 
 /** What the stages need to know of the integration, as the file-received message carries it. */
 async function integrationSettings(manager: EntityManager, integrationId: string): Promise<FileSettingsV1> {
-  const rows: Array<{ site_id: string; timezone: string; site_timezone: string; date_order: string; encoding: string; title_lines: number }> = await manager.query(
-    `SELECT i.site_id, COALESCE(i.timezone, s.timezone) AS timezone, s.timezone AS site_timezone, i.date_order, i.encoding, i.title_lines
-       FROM integrations i JOIN sites s ON s.id = i.site_id WHERE i.id = $1`,
-    [integrationId],
-  );
-  if (rows.length === 0) throw new Error(`integration ${integrationId} no longer exists`);
-  const [row] = rows;
-  return { siteId: row.site_id, timezone: row.timezone, siteTimezone: row.site_timezone, dateOrder: row.date_order, encoding: row.encoding, titleLines: row.title_lines };
+  const settings = await new IntegrationRepository(manager).settings(integrationId);
+  if (!settings) throw new Error(`integration ${integrationId} no longer exists`);
+  const { siteId, timezone, siteTimezone, dateOrder, encoding, titleLines } = settings;
+  return { siteId, timezone, siteTimezone, dateOrder, encoding, titleLines };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Platform, PlatformAgentIdField } from '@bpo/contracts';
-import { AgentEntity, SiteEntity } from '@bpo/persistence';
+import { AgentEntity, IntegrationRepository, SiteEntity } from '@bpo/persistence';
 import { ConfigApiErrorCode, ConfigApiException } from '../common/config-api.exception';
 import { findOwned } from '../common/organization-scope.util';
 import { pageSql, type PageWindow } from '../common/pagination.util';
@@ -64,8 +64,7 @@ export class AgentsRepository {
 
   /** The platform the site is integrated with, or null. */
   async sitePlatform(siteId: string): Promise<Platform | null> {
-    const [row]: { platform: Platform }[] = await this.dataSource.query('SELECT platform FROM integrations WHERE site_id = $1', [siteId]);
-    return row?.platform ?? null;
+    return (await new IntegrationRepository(this.dataSource).platformsOfSites([siteId])).get(siteId) ?? null;
   }
 
   /** Other agents of the site holding any of these platform ids. */
@@ -113,7 +112,7 @@ export class AgentsRepository {
       [organizationId, ids, emails],
     );
     const siteIds = [...new Set(agents.map((agent) => agent.site_id))];
-    const platforms: { site_id: string; platform: Platform }[] = await this.dataSource.query('SELECT site_id, platform FROM integrations WHERE site_id = ANY($1::uuid[])', [siteIds]);
+    const sitePlatforms = await new IntegrationRepository(this.dataSource).platformsOfSites(siteIds);
     const values = [...new Set(lines.flatMap((line) => Object.values(line.platformIds)))];
     const owners: { agent_id: string; site_id: string; field: PlatformAgentIdField; platform_agent_id: string }[] = await this.dataSource.query(
       'SELECT agent_id, site_id, field, platform_agent_id FROM agent_platform_ids WHERE site_id = ANY($1::uuid[]) AND platform_agent_id = ANY($2::text[])',
@@ -121,7 +120,7 @@ export class AgentsRepository {
     );
     return {
       agents: agents.map((agent) => ({ id: agent.id, siteId: agent.site_id, email: agent.email, platformIds: agent.platform_ids })),
-      sitePlatforms: new Map(platforms.map((row) => [row.site_id, row.platform])),
+      sitePlatforms,
       owners: new Map(owners.map((row) => [platformIdKey(row.site_id, row.field, row.platform_agent_id), row.agent_id])),
     };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EventTypeEntity } from '@bpo/persistence';
+import { EventTypeEntity, IntegrationRepository } from '@bpo/persistence';
 import { ConfigApiErrorCode, ConfigApiException } from '../common/config-api.exception';
 import { definedOnly } from '../common/defined.util';
 import { findOwned } from '../common/organization-scope.util';
@@ -34,13 +34,13 @@ export class EventTypesRepository {
   }
 
   async usage(id: string): Promise<EventTypeUsage> {
-    const [row]: { rules: number; defaults: number; events: boolean }[] = await this.dataSource.query(
+    const [row]: { rules: number; events: boolean }[] = await this.dataSource.query(
       `SELECT (SELECT count(*)::int FROM mapping_rules WHERE event_type_id = $1) AS rules,
-              (SELECT count(*)::int FROM integrations WHERE default_event_type_id = $1) AS defaults,
               EXISTS (SELECT 1 FROM schedule_events WHERE event_type_id = $1) AS events`,
       [id],
     );
-    return { mappingRules: row.rules, defaultMappings: row.defaults, hasEvents: row.events };
+    const defaultMappings = await new IntegrationRepository(this.dataSource).countDefaultMappingsTo(id);
+    return { mappingRules: row.rules, defaultMappings, hasEvents: row.events };
   }
 
   async delete(id: string): Promise<void> {

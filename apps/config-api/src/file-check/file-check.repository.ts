@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isPlatform, PlatformAgentIdFields, type Platform, type ReplaceScope } from '@bpo/contracts';
+import { PlatformAgentIdFields, type Platform, type ReplaceScope } from '@bpo/contracts';
 import type { MappingRule } from '@bpo/mapping-rules';
 import type { ScheduleFileSettings } from '@bpo/schedule-file';
 import { isDateOrder } from '@bpo/schedule-time';
 import type { StoredEvent } from '@bpo/snapshot-sync';
+import { IntegrationRepository } from '@bpo/persistence';
 import { notFound } from '../common/config-api.exception';
 
 /** What a dry run needs of an integration: how its files are read, mapped, resolved and applied. */
@@ -45,28 +46,11 @@ export class FileCheckReads {
 
   /** The organization's integration (404 for another organization's or a missing one). */
   async integration(organizationId: string, integrationId: string): Promise<IntegrationForCheck> {
-    const [row] = await this.manager.query(
-      `SELECT i.platform, COALESCE(i.timezone, s.timezone) AS timezone, s.timezone AS site_timezone, i.date_order, i.encoding, i.title_lines,
-              i.site_id, i.sync_past_events, i.replace_scope, i.default_event_type_id,
-              COALESCE(i.target_schedule_id, (SELECT id FROM schedules WHERE organization_id = i.organization_id AND is_default)) AS schedule_id
-         FROM integrations i JOIN sites s ON s.id = i.site_id WHERE i.id = $1 AND i.organization_id = $2`,
-      [integrationId, organizationId],
-    );
-    if (!row) throw notFound('integration', integrationId);
-    if (!isPlatform(row.platform) || !isDateOrder(row.date_order)) throw new Error(`integration ${integrationId} has an unknown platform or date order`);
-    return {
-      platform: row.platform,
-      timezone: row.timezone,
-      siteTimezone: row.site_timezone,
-      dateOrder: row.date_order,
-      encoding: row.encoding,
-      titleLines: row.title_lines,
-      siteId: row.site_id,
-      scheduleId: row.schedule_id,
-      syncPastEvents: row.sync_past_events,
-      replaceScope: row.replace_scope,
-      defaultEventTypeId: row.default_event_type_id,
-    };
+    const settings = await new IntegrationRepository(this.manager).settings(integrationId, organizationId);
+    if (!settings) throw notFound('integration', integrationId);
+    if (!isDateOrder(settings.dateOrder)) throw new Error(`integration ${integrationId} has an unknown date order`);
+    const { platform, timezone, siteTimezone, dateOrder, encoding, titleLines, siteId, scheduleId, syncPastEvents, replaceScope, defaultEventTypeId } = settings;
+    return { platform, timezone, siteTimezone, dateOrder, encoding, titleLines, siteId, scheduleId, syncPastEvents, replaceScope, defaultEventTypeId };
   }
 
   /** The integration's mapping rules as they are now (a sync freezes them at its first batch). */

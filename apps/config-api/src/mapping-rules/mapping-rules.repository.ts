@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EventTypeEntity, IntegrationEntity, MappingRuleEntity } from '@bpo/persistence';
+import { EventTypeEntity, IntegrationEntity, IntegrationRepository, MappingRuleEntity } from '@bpo/persistence';
 import { ConfigApiErrorCode, ConfigApiException, notFound } from '../common/config-api.exception';
 import { findOwned, requireOwned } from '../common/organization-scope.util';
 
@@ -40,7 +40,7 @@ export class MappingRulesRepository {
   async create(integrationId: string, values: MappingRuleValues): Promise<MappingRuleEntity> {
     const id = await this.dataSource.transaction(async (manager) => {
       // Creations for one integration take turns, so two requests at the limit cannot both pass.
-      await manager.query('SELECT id FROM integrations WHERE id = $1 FOR NO KEY UPDATE', [integrationId]);
+      await new IntegrationRepository(manager).lock(integrationId, 'no-key-update');
       const [{ count }]: { count: number }[] = await manager.query('SELECT count(*)::int AS count FROM mapping_rules WHERE integration_id = $1', [integrationId]);
       if (count >= MAX_MAPPING_RULES_PER_INTEGRATION) {
         throw new ConfigApiException(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { SiteEntity } from '@bpo/persistence';
+import { IntegrationRepository, SiteEntity } from '@bpo/persistence';
 import { definedOnly } from '../common/defined.util';
 import { findOwned, requireOwned } from '../common/organization-scope.util';
 import type { SiteResponse } from './site.dto';
@@ -39,8 +39,7 @@ export class SitesRepository {
 
   /** Sites among `ids` that have an integration (they cannot stop being BPOs). */
   async withIntegration(manager: EntityManager, ids: readonly string[]): Promise<string[]> {
-    const rows: { site_id: string }[] = await manager.query('SELECT site_id FROM integrations WHERE site_id = ANY($1::uuid[]) ORDER BY site_id', [ids]);
-    return rows.map((row) => row.site_id);
+    return [...(await new IntegrationRepository(manager).platformsOfSites(ids)).keys()];
   }
 
   /** Runs `work` in a transaction after checking (and locking) that every site belongs to the organization. */

@@ -111,6 +111,19 @@ describe('AgentDayRuns', () => {
     expect(runs.repeatedAgentDays).toBe(1);
   });
 
+  it('counts repeated agent-days whether something is stored for them or not', () => {
+    const runs = new AgentDayRuns<DigestRow & { line: number }>({ stored: storedFor([['E1', day, shift]]), firstSkippableDay: day });
+    feed(runs, [
+      ['E1', day, 'Phones', '08:00', '12:00'],
+      ['E2', day, 'Phones', '08:00', '12:00'],
+      ['E1', day, 'Lunch', '12:00', '13:00'],
+      ['E2', day, 'Lunch', '12:00', '13:00'],
+      ['E3', day, 'Phones', '08:00', '12:00'],
+    ]);
+    // E1 (stored) and E2 (not) came back; E3 did not.
+    expect(runs.repeatedAgentDays).toBe(2);
+  });
+
   it('counts no repeated agent-day when each comes in one run, in any order of agents and days', () => {
     const runs = new AgentDayRuns<DigestRow & { line: number }>({ stored: null, firstSkippableDay: '2000-01-01' });
     const rows: Array<[string, string, string, string, string]> = [];

@@ -80,6 +80,8 @@ export function addToDigest(digest: number, hash: number): number {
 export class DigestTable {
   private keys: Float64Array;
   private digests: Float64Array;
+  /** Which stored agent-days the file being read listed already (see markListed); made at first use. */
+  private listed: Uint8Array | null = null;
   private mask: number;
   private count = 0;
 
@@ -111,6 +113,25 @@ export class DigestTable {
     this.digests[slot] = digest;
   }
 
+  /**
+   * Notes that the file being read lists this stored agent-day: false the first time, true when
+   * it listed it already; undefined when nothing is stored for it (see AgentDaysSeen). One byte a
+   * slot: a re-sync tells repeated agent-days apart without a second table of their keys.
+   */
+  markListed(key: number): boolean | undefined {
+    let slot = this.slotOf(key);
+    while (this.keys[slot] !== 0) {
+      if (this.keys[slot] === key) {
+        this.listed ??= new Uint8Array(this.keys.length);
+        if (this.listed[slot] === 1) return true;
+        this.listed[slot] = 1;
+        return false;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    return undefined;
+  }
+
   /** The digest stored for the key, or -1. */
   get(key: number): number {
     let slot = this.slotOf(key);
@@ -123,6 +144,7 @@ export class DigestTable {
 
   private grow(): void {
     const { keys, digests } = this;
+    this.listed = null; // filled while a file is read, after the table was (no growth then)
     this.keys = new Float64Array(keys.length * 2);
     this.digests = new Float64Array(keys.length * 2);
     this.mask = this.keys.length - 1;
@@ -143,7 +165,7 @@ function slotOf(key: number, mask: number): number {
 /**
  * Which agent-days (by agentDayKey) a file listed already: an open-addressing set of the 52-bit
  * keys, 8 bytes a slot (a JS Set of a 5,000,000-row file's 1.4 million keys would hold about
- * 100 MB; this holds 16).
+ * 100 MB; this holds 16, and on a re-sync only the agent-days nothing is stored for).
  */
 export class AgentDaysSeen {
   private keys = new Float64Array(1 << 12);
@@ -267,7 +289,8 @@ export class AgentDayRuns<Row extends DigestRow> {
     this.current = null;
     const { stored, firstSkippableDay } = this.options;
     const key = agentDayKey(platformAgentId, day);
-    if (this.seen.add(key)) this.repeats += 1;
+    // Stored agent-days (most of a re-sent file's) are noted in the stored table; only the others take a key here.
+    if (stored?.markListed(key) ?? this.seen.add(key)) this.repeats += 1;
     const unchanged = !cut && stored !== null && day >= firstSkippableDay && rows.length < this.maxRunRows && stored.get(key) === digest;
     return { platformAgentId, day, digest, rows, unchanged };
   }
