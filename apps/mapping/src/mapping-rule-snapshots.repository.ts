@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { MappingRule } from '@bpo/mapping-rules';
-import { mappingRulesJsonSql } from '@bpo/pipeline';
+import { IntegrationRepository } from '@bpo/persistence';
 
 export interface RuleSnapshot {
   rules: MappingRule[];
@@ -30,14 +30,7 @@ export class TypeOrmMappingRuleSnapshots extends MappingRuleSnapshots {
    * run without a snapshot, stuck-runs.ts) and need a rules version kept by every rule edit.
    */
   async forSyncRun(syncRunId: string, integrationId: string): Promise<RuleSnapshot> {
-    await this.dataSource.query(
-      `INSERT INTO sync_run_mapping_rules (sync_run_id, rules, default_event_type_id)
-       SELECT $1, ${mappingRulesJsonSql('i')},
-              i.default_event_type_id
-         FROM integrations i WHERE i.id = $2
-       ON CONFLICT (sync_run_id) DO NOTHING`,
-      [syncRunId, integrationId],
-    );
+    await new IntegrationRepository(this.dataSource).freezeMappingRules(syncRunId, integrationId);
     const rows: Array<{ rules: MappingRule[]; default_event_type_id: string | null }> = await this.dataSource.query(
       'SELECT rules, default_event_type_id FROM sync_run_mapping_rules WHERE sync_run_id = $1',
       [syncRunId],

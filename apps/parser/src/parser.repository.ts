@@ -2,7 +2,6 @@ import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PlatformAgentIdFields, type FileReceivedV1 } from '@bpo/contracts';
 import { IntegrationRepository } from '@bpo/persistence';
-import { mappingKeySql, mappingRulesJsonSql } from '@bpo/pipeline';
 import { agentDayKey, DigestTable } from '@bpo/snapshot-sync';
 import { PermanentMessageError } from '@bpo/messaging';
 import type { ScheduleFileSettings } from '@bpo/schedule-file';
@@ -80,20 +79,11 @@ export class TypeOrmParserRepository extends ParserRepository {
     const siteId = file.settings?.siteId;
     if (!siteId) return null;
     // The days whose last applier ran on the integration's schedule and rules as they are now.
-    const days: Array<{ day: string; sync_run_id: string }> = await this.dataSource.query(
-      `SELECT to_char(v.day, 'YYYY-MM-DD') AS day, v.sync_run_id
-         FROM integration_day_versions v
-         JOIN integrations i ON i.id = v.integration_id
-         JOIN sync_runs r ON r.id = v.sync_run_id
-        WHERE v.integration_id = $1 AND v.day >= $2
-          AND r.schedule_id = COALESCE(i.target_schedule_id, (SELECT id FROM schedules WHERE organization_id = i.organization_id AND is_default))
-          AND r.mapping_key = ${mappingKeySql(mappingRulesJsonSql('i'), 'i.default_event_type_id')}`,
-      [file.integrationId, fromDay],
-    );
+    const days = await this.integrations.daysAppliedAsNow(file.integrationId, fromDay);
     if (days.length === 0) return null;
     const table = new DigestTable();
     // A day at a time: a 5,000,000-row file's 1.4 million agent-days are never one result in memory.
-    for (const { day, sync_run_id: syncRunId } of days) {
+    for (const { day, syncRunId } of days) {
       const rows: Array<{ platform_agent_id: string; digest: string }> = await this.dataSource.query(
         `SELECT a.platform_agent_id, a.digest FROM sync_run_agent_days a
            JOIN agent_platform_ids p ON p.site_id = $3 AND p.field = $4 AND p.platform_agent_id = a.platform_agent_id AND p.agent_id = a.agent_id

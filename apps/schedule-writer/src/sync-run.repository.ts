@@ -6,8 +6,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Topics, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
 import { enqueueMessages, PermanentMessageError, type OutgoingMessage } from '@bpo/messaging';
-import { IntegrationRepository } from '@bpo/persistence';
-import { mappingKeySql, queueFileForSync } from '@bpo/pipeline';
+import { IntegrationRepository, mappingKeySql } from '@bpo/persistence';
+import { queueFileForSync } from '@bpo/pipeline';
 import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import type { ReportedError } from './sync-report';
 import { stagedRowsCopy } from './staged-rows-copy';
@@ -163,7 +163,7 @@ export abstract class SyncRunRepository<Tx = unknown> {
   abstract compareAgentDays(tx: Tx, syncRunId: string, target: ComparedTarget, range: DayRange, pastCutoff: string | null): Promise<RangeComparison>;
   /**
    * Records what the run's mapping depended on (its frozen rules, see @bpo/pipeline
-   * mapping-rules-key) and returns it; null when no batch reached mapping.
+   * mapping-rules-key in @bpo/persistence) and returns it; null when no batch reached mapping.
    */
   abstract recordMappingKey(tx: Tx, syncRunId: string): Promise<string | null>;
   /**

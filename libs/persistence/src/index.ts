@@ -2,4 +2,5 @@ export * from './entities';
 export * from './data-source';
 export * from './persistence.module';
 export * from './repositories/integration.repository';
+export * from './repositories/mapping-rules-key';
 export { migrations } from './migrations';

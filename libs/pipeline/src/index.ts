@@ -2,4 +2,3 @@ export * from './pipeline-messages';
 export * from './rows-stage';
 export * from './file-sync';
 export * from './unknown-agent-error';
-export * from './mapping-rules-key';

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isPlatform, type Platform, type ReplaceScope } from '@bpo/contracts';
+import { mappingKeySql, mappingRulesJsonSql } from './mapping-rules-key';
 
 /** A DataSource, or a transaction's EntityManager: what a repository's statements run on. */
 export type Queryable = Pick<DataSource | EntityManager, 'query'>;
@@ -107,6 +108,39 @@ export class IntegrationRepository {
       defaultEventTypeId: row.default_event_type_id,
       scheduleId: row.schedule_id,
     };
+  }
+
+  /**
+   * Freezes the integration's mapping rules and default event type for a sync run, in one
+   * statement (one snapshot of both); a run frozen already keeps its rules. Nothing is frozen
+   * when the integration is gone.
+   */
+  async freezeMappingRules(syncRunId: string, integrationId: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO sync_run_mapping_rules (sync_run_id, rules, default_event_type_id)
+       SELECT $1, ${mappingRulesJsonSql('i')}, i.default_event_type_id
+         FROM integrations i WHERE i.id = $2
+       ON CONFLICT (sync_run_id) DO NOTHING`,
+      [syncRunId, integrationId],
+    );
+  }
+
+  /**
+   * The days from `fromDay` on whose last applier ran on the integration's schedule and mapping
+   * rules as they are now, with that run: the agent-days a re-sent file may leave out are on these.
+   */
+  async daysAppliedAsNow(integrationId: string, fromDay: string): Promise<Array<{ day: string; syncRunId: string }>> {
+    const rows: Array<{ day: string; sync_run_id: string }> = await this.db.query(
+      `SELECT to_char(v.day, 'YYYY-MM-DD') AS day, v.sync_run_id
+         FROM integration_day_versions v
+         JOIN integrations i ON i.id = v.integration_id
+         JOIN sync_runs r ON r.id = v.sync_run_id
+        WHERE v.integration_id = $1 AND v.day >= $2
+          AND r.schedule_id = COALESCE(i.target_schedule_id, (SELECT id FROM schedules WHERE organization_id = i.organization_id AND is_default))
+          AND r.mapping_key = ${mappingKeySql(mappingRulesJsonSql('i'), 'i.default_event_type_id')}`,
+      [integrationId, fromDay],
+    );
+    return rows.map((row) => ({ day: row.day, syncRunId: row.sync_run_id }));
   }
 
   /** The platform each of these sites is integrated with (a site has at most one integration); sites without one are absent. */

@@ -1,7 +1,8 @@
 /**
- * The SQL that names an integration's mapping rules, shared by the stage that freezes them for a
- * sync run (mapping) and the one that checks whether they are still those of an earlier run
- * (the parser, before it leaves unchanged agent-days out): the two must agree to the byte.
+ * The SQL that names an integration's mapping rules, shared by the statement that freezes them for
+ * a sync run (mapping, through IntegrationRepository), the one that checks whether they are still
+ * those of an earlier run (the parser, before it leaves unchanged agent-days out) and the writer's
+ * record of a run's key: they must agree to the byte.
  */
 
 /** The rules of the integration row aliased `integration`, as jsonb, in priority order. */
