@@ -57,13 +57,17 @@ describe('IntegrationRepository on the real PostgreSQL', () => {
     expect(await integrations.settings(randomUUID())).toBeNull();
   });
 
-  it("finds the sites' platforms, counts default mappings and locks the row in a transaction", async () => {
+  it("finds the sites' integrations, lists them, counts default mappings and locks the row in a transaction", async () => {
     const first = await arrangeOrganization(db, { platform: 'verint' });
     const second = await arrangeOrganization(db, { platform: 'injixo' });
     const { id: bare } = await db.one<{ id: string }>(`INSERT INTO sites (organization_id, name, timezone, is_bpo) VALUES ($1, 'No integration', 'UTC', true) RETURNING id`, [first.organizationId]);
-    const platforms = await integrations.platformsOfSites([first.siteId, second.siteId, bare]);
-    expect(Object.fromEntries(platforms)).toEqual({ [first.siteId]: 'verint', [second.siteId]: 'injixo' });
-    expect(await integrations.platformsOfSites([])).toEqual(new Map());
+    const bySite = await integrations.bySite([first.siteId, second.siteId, bare]);
+    expect(Object.fromEntries(bySite)).toEqual({ [first.siteId]: { id: first.integrationId, platform: 'verint' }, [second.siteId]: { id: second.integrationId, platform: 'injixo' } });
+    expect(await integrations.bySite([])).toEqual(new Map());
+    expect((await integrations.listing({ organizationId: first.organizationId })).map((row) => [row.id, row.site_name, row.platform, row.ssh_key_count])).toEqual([
+      [first.integrationId, 'Manila BPO', 'verint', 0],
+    ]);
+    expect(await integrations.listing({ integrationId: second.integrationId })).toEqual([expect.objectContaining({ id: second.integrationId, site_id: second.siteId, sftp_username: second.sftpUsername })]);
 
     expect(await integrations.countDefaultMappingsTo(first.eventTypes.Break)).toBe(0);
     await db.query('UPDATE integrations SET default_event_type_id = $2 WHERE id = $1', [first.integrationId, first.eventTypes.Break]);

@@ -504,6 +504,10 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
          LEFT JOIN sync_runs r ON r.id = v.sync_run_id AND r.schedule_id = $3 AND r.mapping_key = $4
          LEFT JOIN sync_run_agent_days o ON o.sync_run_id = r.id AND o.day = s.day AND o.platform_agent_id = s.platform_agent_id
                                         AND o.complete AND o.digest = s.digest AND o.agent_id = s.agent_id
+                                        -- Said again for the planner: only the days' last appliers' entries are hashed, not
+                                        -- every run's kept in the table (up to three times as many after a large re-sync).
+                                        AND o.sync_run_id = ANY(ARRAY(SELECT DISTINCT sync_run_id FROM integration_day_versions
+                                                                       WHERE integration_id = $2 AND day = ANY($5::date[]) AND sync_run_id IS NOT NULL))
         WHERE s.sync_run_id = $1 AND s.skipped AND s.day = ANY($5::date[])
           AND (o.sync_run_id IS NULL OR NOT s.complete OR s.day <= $6::date)`,
       [syncRunId, check.integrationId, check.scheduleId, check.mappingKey, check.days, check.lastPastDay],

@@ -64,7 +64,7 @@ export class AgentsRepository {
 
   /** The platform the site is integrated with, or null. */
   async sitePlatform(siteId: string): Promise<Platform | null> {
-    return (await new IntegrationRepository(this.dataSource).platformsOfSites([siteId])).get(siteId) ?? null;
+    return (await new IntegrationRepository(this.dataSource).bySite([siteId])).get(siteId)?.platform ?? null;
   }
 
   /** Other agents of the site holding any of these platform ids. */
@@ -112,7 +112,8 @@ export class AgentsRepository {
       [organizationId, ids, emails],
     );
     const siteIds = [...new Set(agents.map((agent) => agent.site_id))];
-    const sitePlatforms = await new IntegrationRepository(this.dataSource).platformsOfSites(siteIds);
+    const integrations = await new IntegrationRepository(this.dataSource).bySite(siteIds);
+    const sitePlatforms = new Map([...integrations].map(([siteId, integration]) => [siteId, integration.platform]));
     const values = [...new Set(lines.flatMap((line) => Object.values(line.platformIds)))];
     const owners: { agent_id: string; site_id: string; field: PlatformAgentIdField; platform_agent_id: string }[] = await this.dataSource.query(
       'SELECT agent_id, site_id, field, platform_agent_id FROM agent_platform_ids WHERE site_id = ANY($1::uuid[]) AND platform_agent_id = ANY($2::text[])',

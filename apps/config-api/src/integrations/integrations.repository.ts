@@ -1,44 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Platform, ReplaceScope } from '@bpo/contracts';
-import { IntegrationEntity, ScheduleEntity, SiteEntity } from '@bpo/persistence';
+import { IntegrationEntity, IntegrationRepository, ScheduleEntity, SiteEntity, type IntegrationListing } from '@bpo/persistence';
 import { ConfigApiErrorCode, ConfigApiException } from '../common/config-api.exception';
 import { definedOnly } from '../common/defined.util';
 import { findOwned } from '../common/organization-scope.util';
 import { isUniqueViolation } from '../common/pg-error.util';
 
 /** An integration with what its answers need from its site and keys. */
-export interface IntegrationRow {
-  id: string;
-  site_id: string;
-  site_name: string;
-  site_timezone: string;
-  platform: Platform;
-  sftp_username: string;
-  ssh_key_count: number;
-  timezone: string | null;
-  target_schedule_id: string | null;
-  sync_past_events: boolean;
-  replace_scope: ReplaceScope;
-  default_event_type_id: string | null;
-  date_order: string;
-  encoding: string;
-  title_lines: number;
-  expected_cadence_minutes: number;
-  stale_since: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type IntegrationRow = IntegrationListing;
 
 export type IntegrationSettings = Partial<
   Pick<IntegrationEntity, 'targetScheduleId' | 'syncPastEvents' | 'replaceScope' | 'timezone' | 'dateOrder' | 'encoding' | 'titleLines' | 'defaultEventTypeId' | 'expectedCadenceMinutes'>
 >;
-
-const SELECT_INTEGRATIONS = `SELECT i.id, i.site_id, s.name AS site_name, s.timezone AS site_timezone, i.platform, i.sftp_username,
-    (SELECT count(*)::int FROM integration_ssh_keys k WHERE k.integration_id = i.id) AS ssh_key_count,
-    i.timezone, i.target_schedule_id, i.sync_past_events, i.replace_scope, i.default_event_type_id, i.date_order, i.encoding,
-    i.title_lines, i.expected_cadence_minutes, i.stale_since, i.created_at, i.updated_at
-  FROM integrations i JOIN sites s ON s.id = i.site_id`;
 
 @Injectable()
 export class IntegrationsRepository {
@@ -70,13 +43,13 @@ export class IntegrationsRepository {
     }
   }
 
-  async list(organizationId: string): Promise<IntegrationRow[]> {
-    return this.dataSource.query(`${SELECT_INTEGRATIONS} WHERE i.organization_id = $1 ORDER BY s.name, i.id`, [organizationId]);
+  list(organizationId: string): Promise<IntegrationRow[]> {
+    return new IntegrationRepository(this.dataSource).listing({ organizationId });
   }
 
   async get(organizationId: string, id: string): Promise<IntegrationRow> {
     await findOwned(this.dataSource.manager, IntegrationEntity, organizationId, id);
-    const [row]: IntegrationRow[] = await this.dataSource.query(`${SELECT_INTEGRATIONS} WHERE i.id = $1`, [id]);
+    const [row] = await new IntegrationRepository(this.dataSource).listing({ integrationId: id });
     return row;
   }
 

@@ -5,18 +5,6 @@ import { definedOnly } from '../common/defined.util';
 import { findOwned, requireOwned } from '../common/organization-scope.util';
 import type { SiteResponse } from './site.dto';
 
-interface SiteRow {
-  id: string;
-  name: string;
-  timezone: string;
-  is_bpo: boolean;
-  integration_id: string | null;
-  created_at: Date;
-}
-
-const SELECT_SITES = `SELECT s.id, s.name, s.timezone, s.is_bpo, s.created_at, i.id AS integration_id
-  FROM sites s LEFT JOIN integrations i ON i.site_id = s.id`;
-
 @Injectable()
 export class SitesRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -27,19 +15,24 @@ export class SitesRepository {
   }
 
   async list(organizationId: string): Promise<SiteResponse[]> {
-    const rows: SiteRow[] = await this.dataSource.query(`${SELECT_SITES} WHERE s.organization_id = $1 ORDER BY s.name, s.id`, [organizationId]);
-    return rows.map(toSiteResponse);
+    const sites = await this.dataSource.getRepository(SiteEntity).find({ where: { organizationId }, order: { name: 'ASC', id: 'ASC' } });
+    return this.withIntegrationIds(this.dataSource.manager, sites);
   }
 
   async get(organizationId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<SiteResponse> {
-    await findOwned(manager, SiteEntity, organizationId, id);
-    const [row]: SiteRow[] = await manager.query(`${SELECT_SITES} WHERE s.id = $1`, [id]);
-    return toSiteResponse(row);
+    const site = await findOwned(manager, SiteEntity, organizationId, id);
+    const [response] = await this.withIntegrationIds(manager, [site]);
+    return response;
   }
 
   /** Sites among `ids` that have an integration (they cannot stop being BPOs). */
   async withIntegration(manager: EntityManager, ids: readonly string[]): Promise<string[]> {
-    return [...(await new IntegrationRepository(manager).platformsOfSites(ids)).keys()];
+    return [...(await new IntegrationRepository(manager).bySite(ids)).keys()];
+  }
+
+  private async withIntegrationIds(manager: EntityManager, sites: readonly SiteEntity[]): Promise<SiteResponse[]> {
+    const integrations = await new IntegrationRepository(manager).bySite(sites.map((site) => site.id));
+    return sites.map((site) => toSiteResponse(site, integrations.get(site.id)?.id ?? null));
   }
 
   /** Runs `work` in a transaction after checking (and locking) that every site belongs to the organization. */
@@ -63,6 +56,6 @@ export class SitesRepository {
   }
 }
 
-function toSiteResponse(row: SiteRow): SiteResponse {
-  return { id: row.id, name: row.name, timezone: row.timezone, isBpo: row.is_bpo, integrationId: row.integration_id, createdAt: row.created_at.toISOString() };
+function toSiteResponse(site: SiteEntity, integrationId: string | null): SiteResponse {
+  return { id: site.id, name: site.name, timezone: site.timezone, isBpo: site.isBpo, integrationId, createdAt: site.createdAt.toISOString() };
 }

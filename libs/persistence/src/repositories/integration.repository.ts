@@ -24,6 +24,29 @@ export interface IntegrationSettings {
   scheduleId: string | null;
 }
 
+/** An integration with what the API's answers need from its site and keys (columns as stored). */
+export interface IntegrationListing {
+  id: string;
+  site_id: string;
+  site_name: string;
+  site_timezone: string;
+  platform: Platform;
+  sftp_username: string;
+  ssh_key_count: number;
+  timezone: string | null;
+  target_schedule_id: string | null;
+  sync_past_events: boolean;
+  replace_scope: ReplaceScope;
+  default_event_type_id: string | null;
+  date_order: string;
+  encoding: string;
+  title_lines: number;
+  expected_cadence_minutes: number;
+  stale_since: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 /** An integration's SFTP login: its user name, password hash and the public keys it may log in with. */
 export interface IntegrationSftpAccount {
   integrationId: string;
@@ -55,11 +78,11 @@ function platformOf(value: string, integrationId: string): Platform {
 }
 
 /**
- * The one owner of the `integrations` table's SQL outside config-api's entity writes: every
- * service reads an integration's settings, logs its files' arrival and checks its silence through
- * here, so a renamed column is changed in one file and the compiler follows its rows. Each method
- * runs on the DataSource it was built with; `within(manager)` gives the same methods on a
- * transaction.
+ * The one owner of the `integrations` table's SQL (config-api writes its rows through the typed
+ * IntegrationEntity): every service reads an integration's settings, logs its files' arrival and
+ * checks its silence through here, so a renamed column is changed in one file and the compiler
+ * follows its rows. Each method runs on the DataSource it was built with; `within(manager)` gives
+ * the same methods on a transaction.
  */
 export class IntegrationRepository {
   constructor(private readonly db: Queryable) {}
@@ -143,14 +166,28 @@ export class IntegrationRepository {
     return rows.map((row) => ({ day: row.day, syncRunId: row.sync_run_id }));
   }
 
-  /** The platform each of these sites is integrated with (a site has at most one integration); sites without one are absent. */
-  async platformsOfSites(siteIds: readonly string[]): Promise<Map<string, Platform>> {
+  /** The integration of each of these sites, with its platform (a site has at most one); sites without one are absent. */
+  async bySite(siteIds: readonly string[]): Promise<Map<string, { id: string; platform: Platform }>> {
     if (siteIds.length === 0) return new Map();
     const rows: Array<{ id: string; site_id: string; platform: string }> = await this.db.query(
       'SELECT id, site_id, platform FROM integrations WHERE site_id = ANY($1::uuid[]) ORDER BY site_id',
       [siteIds],
     );
-    return new Map(rows.map((row) => [row.site_id, platformOf(row.platform, row.id)]));
+    return new Map(rows.map((row) => [row.site_id, { id: row.id, platform: platformOf(row.platform, row.id) }]));
+  }
+
+  /** The organization's integrations as the API lists them (by site name), or the one of `integrationId`. */
+  async listing(scope: { organizationId: string } | { integrationId: string }): Promise<IntegrationListing[]> {
+    const [where, param] = 'organizationId' in scope ? ['i.organization_id = $1', scope.organizationId] : ['i.id = $1', scope.integrationId];
+    return this.db.query(
+      `SELECT i.id, i.site_id, s.name AS site_name, s.timezone AS site_timezone, i.platform, i.sftp_username,
+              (SELECT count(*)::int FROM integration_ssh_keys k WHERE k.integration_id = i.id) AS ssh_key_count,
+              i.timezone, i.target_schedule_id, i.sync_past_events, i.replace_scope, i.default_event_type_id, i.date_order, i.encoding,
+              i.title_lines, i.expected_cadence_minutes, i.stale_since, i.created_at, i.updated_at
+         FROM integrations i JOIN sites s ON s.id = i.site_id
+        WHERE ${where} ORDER BY s.name, i.id`,
+      [param],
+    );
   }
 
   /**
