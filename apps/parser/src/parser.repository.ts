@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PlatformAgentIdFields, type FileReceivedV1 } from '@bpo/contracts';
-import { IntegrationRepository } from '@bpo/persistence';
+import { copyOutBinary, IntegrationRepository } from '@bpo/persistence';
 import { agentDayKey, DigestTable } from '@bpo/snapshot-sync';
 import { PermanentMessageError } from '@bpo/messaging';
 import type { ScheduleFileSettings } from '@bpo/schedule-file';
@@ -27,6 +27,7 @@ export abstract class ParserRepository {
 }
 
 const CHUNKS_PER_QUERY = 4;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The parse settings a file-received message carries (as of the file's announcement). A date order
@@ -64,14 +65,18 @@ export class TypeOrmParserRepository extends ParserRepository {
   }
 
   async *fileChunks(fileId: string): AsyncIterable<Buffer> {
+    // COPY brings the bytes as they are (a query brought them as hex text, twice the size, whose
+    // decoding and strings cost about 2 s of CPU per 74 MB file). A few chunks per COPY: no
+    // snapshot is held while the file is parsed.
+    if (!UUID.test(fileId)) throw new Error(`not a file id: ${JSON.stringify(fileId)}`);
     for (let next = 0; ; ) {
-      const rows: Array<{ seq: number; data: Buffer }> = await this.dataSource.query(
-        'SELECT seq, data FROM received_file_chunks WHERE file_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3',
-        [fileId, next, CHUNKS_PER_QUERY],
+      const rows = await copyOutBinary(
+        this.dataSource,
+        `SELECT seq, data FROM received_file_chunks WHERE file_id = '${fileId}' AND seq >= ${next} ORDER BY seq LIMIT ${CHUNKS_PER_QUERY}`,
       );
-      for (const row of rows) yield row.data;
+      for (const [, data] of rows) yield data!;
       if (rows.length < CHUNKS_PER_QUERY) return;
-      next = rows[rows.length - 1].seq + 1;
+      next = rows[rows.length - 1][0]!.readInt32BE(0) + 1;
     }
   }
 

@@ -3,4 +3,5 @@ export * from './data-source';
 export * from './persistence.module';
 export * from './repositories/integration.repository';
 export * from './repositories/mapping-rules-key';
+export * from './copy/binary-copy-out';
 export { migrations } from './migrations';

@@ -1,0 +1,43 @@
+import { decodeBinaryCopy } from './binary-copy-out';
+
+/** A binary COPY stream as PostgreSQL writes it: signature, flags, header extension, tuples, trailer. */
+function copyStream(rows: Array<Array<Buffer | null>>, extension = Buffer.alloc(0)): Buffer {
+  const parts: Buffer[] = [Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(4)];
+  const extensionLength = Buffer.alloc(4);
+  extensionLength.writeUInt32BE(extension.length);
+  parts.push(extensionLength, extension);
+  for (const row of rows) {
+    const count = Buffer.alloc(2);
+    count.writeInt16BE(row.length);
+    parts.push(count);
+    for (const field of row) {
+      const length = Buffer.alloc(4);
+      length.writeInt32BE(field === null ? -1 : field.length);
+      parts.push(length, ...(field === null ? [] : [field]));
+    }
+  }
+  parts.push(Buffer.from([0xff, 0xff]));
+  return Buffer.concat(parts);
+}
+
+describe('decodeBinaryCopy', () => {
+  it('gives each row its fields as sent, NULL as null, whatever bytes they hold', () => {
+    const seq = Buffer.alloc(4);
+    seq.writeInt32BE(7);
+    const bytes = Buffer.from([0, 255, 13, 10, 0x5c, 0x78]); // NUL, 0xff, CR LF, "\x": nothing is text here
+    const rows = decodeBinaryCopy(copyStream([[seq, bytes], [Buffer.alloc(4), null], [Buffer.alloc(4), Buffer.alloc(0)]], Buffer.from('ext')));
+    expect(rows.map((row) => row.map((field) => (field === null ? null : [...field])))).toEqual([
+      [[0, 0, 0, 7], [0, 255, 13, 10, 0x5c, 0x78]],
+      [[0, 0, 0, 0], null],
+      [[0, 0, 0, 0], []],
+    ]);
+    expect(rows[0][0]!.readInt32BE(0)).toBe(7);
+  });
+
+  it('reads an empty result, and refuses what is not a whole binary COPY stream', () => {
+    expect(decodeBinaryCopy(copyStream([]))).toEqual([]);
+    expect(() => decodeBinaryCopy(Buffer.from('id,data\n1,abc\n'))).toThrow('not a binary COPY stream');
+    const whole = copyStream([[Buffer.from('abcdef')]]);
+    expect(() => decodeBinaryCopy(whole.subarray(0, whole.length - 5))).toThrow();
+  });
+});
