@@ -74,8 +74,8 @@ describe('IntegrationRepository on the real PostgreSQL', () => {
     expect(await integrations.countDefaultMappingsTo(first.eventTypes.Break)).toBe(1);
 
     await dataSource.transaction(async (manager) => {
-      expect(await integrations.within(manager).lock(first.integrationId, 'update')).toBe(true);
-      expect(await integrations.within(manager).lock(randomUUID(), 'no-key-update')).toBe(false);
+      expect(await new IntegrationRepository(manager).lock(first.integrationId, 'update')).toBe(true);
+      expect(await new IntegrationRepository(manager).lock(randomUUID(), 'no-key-update')).toBe(false);
       // Another connection cannot lock the row until this transaction ends.
       const blocked = await db.query<{ id: string }>('SELECT id FROM integrations WHERE id = $1 FOR UPDATE SKIP LOCKED', [first.integrationId]);
       expect(blocked).toEqual([]);

@@ -81,16 +81,11 @@ function platformOf(value: string, integrationId: string): Platform {
  * The one owner of the `integrations` table's SQL (config-api writes its rows through the typed
  * IntegrationEntity): every service reads an integration's settings, logs its files' arrival and
  * checks its silence through here, so a renamed column is changed in one file and the compiler
- * follows its rows. Each method runs on the DataSource it was built with; `within(manager)` gives
- * the same methods on a transaction.
+ * follows its rows. Each method runs on what it was built with: the DataSource, or a
+ * transaction's EntityManager.
  */
 export class IntegrationRepository {
   constructor(private readonly db: Queryable) {}
-
-  /** The same repository on a transaction's connection. */
-  within(manager: EntityManager): IntegrationRepository {
-    return new IntegrationRepository(manager);
-  }
 
   /** The integration's settings; null when it is gone (or, with `organizationId`, is another organization's). */
   async settings(integrationId: string, organizationId?: string): Promise<IntegrationSettings | null> {
