@@ -6,9 +6,10 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Topics, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
 import { enqueueMessages, PermanentMessageError, type OutgoingMessage } from '@bpo/messaging';
-import { IntegrationRepository, mappingKeySql } from '@bpo/persistence';
+import { IntegrationRepository, IsoInstants, int2Field, int8Field, mappingKeySql, streamBinaryCopy, textField, UuidTexts } from '@bpo/persistence';
 import { queueFileForSync } from '@bpo/pipeline';
 import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
+import { ChangeKind, EventsChangedParts, partCount, type EventsChangedHeader } from './events-changed-parts';
 import type { ReportedError } from './sync-report';
 import { stagedRowsCopy } from './staged-rows-copy';
 
@@ -114,14 +115,7 @@ export interface SyncRunOutcome {
 }
 
 /** What a file changed, for its events-changed messages. */
-export interface EventsChangedHeader {
-  integrationId: string;
-  organizationId: string;
-  scheduleId: string;
-  fileId: string;
-  syncRunId: string;
-  syncPastEvents: boolean;
-}
+export type { EventsChangedHeader };
 
 /**
  * Everything the schedule-writer reads and writes. A port, so the writer's orchestration can be
@@ -253,36 +247,17 @@ const INTEGRATION_APPLY_LOCK_CLASS = 7_310_414;
 /** Advisory lock class of the per-integration report lock (keyed as the apply lock). */
 const INTEGRATION_REPORT_LOCK_CLASS = 7_310_415;
 
-/** How a change is logged; the order is the order of an events-changed message's lists. */
-const ChangeKind = { Created: 0, Updated: 1, Deleted: 2 } as const;
-
 /** Bytes of changed events per events-changed message: far below any broker limit, whatever the count. */
 export const EVENTS_CHANGED_PART_BYTES = 256 * 1024;
 
-/** Memory for the sorts of queueEventsChanged's statement (PostgreSQL's work_mem), for it alone. */
+/** Memory for the sort of a run's change log (PostgreSQL's work_mem), for that statement alone. */
 const EVENTS_CHANGED_WORK_MEM = '256MB';
 
-/**
- * An instant of the change log as isoSql spells it, cheaply: to_char cost a quarter of building a
- * large file's messages. With the time zone UTC, to_json writes an instant 1 µs later as
- * "2026-12-01T06:00:00.123001+00:00" when it is whole to the millisecond and in the years 1-9999
- * (every instant the pipeline writes): its tail `001+00:00"` is then turned into `Z"` once per list
- * (see eventListSql; nothing else in a list holds a `+`). An event with any other instant is
- * written as before, by isoSql: the same text either way.
- */
-const fastInstantsSql = `start_at::timestamptz(3) = start_at AND end_at::timestamptz(3) = end_at AND start_at >= '0001-01-01T00:00:00Z' AND end_at < '10000-01-01T00:00:00Z'`;
+/** Parts queued in the outbox per statement (about 2 MB). */
+const EVENTS_CHANGED_PARTS_PER_INSERT = 8;
 
-/** A logged change's JSON: {"id":"…","agentId":"<uuid>","eventTypeId":"<uuid>","startAt":"<24>","endAt":"<24>"}. */
-const changedEventSql = `CASE WHEN ${fastInstantsSql}
-  THEN format('{"id":"%s","agentId":"%s","eventTypeId":"%s","startAt":%s,"endAt":%s}', id, agent_id, event_type_id, to_json(start_at + interval '1 microsecond'), to_json(end_at + interval '1 microsecond'))
-  ELSE '{"id":"' || id || '","agentId":"' || agent_id || '","eventTypeId":"' || event_type_id || '","startAt":"' || ${isoSql('start_at')} || '","endAt":"' || ${isoSql('end_at')} || '"}' END`;
-
-/**
- * A part's changes of one kind, comma-separated, in id order. 183 bytes an event and its id's
- * digits, plus a comma: exact, so sizes need no rendering twice. (No FILTER: with CASE the
- * aggregates take their rows presorted by part and id instead of sorting each part again.)
- */
-const eventListSql = (kind: number) => `replace(coalesce(string_agg(CASE WHEN kind = ${kind} THEN ${changedEventSql} END, ',' ORDER BY id), ''), '001+00:00"', 'Z"')`;
+/** A run id, checked before it is quoted into a COPY (which takes no parameters). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Everything the schedule-writer reads and writes, as set-based SQL inside the caller's
@@ -704,41 +679,67 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
 
   /**
    * Queues the run's events-changed messages from its logged changes: created, then updated, then
-   * deleted, each in id order, cut into parts by encoded size (never by count). Built as compact
-   * JSON text and queued in the database, nothing of it in this process. Then the log and the mark
-   * go, in the same transaction: the messages are queued exactly once.
+   * deleted, each in id order, cut into parts by encoded size (never by count). The log streams in
+   * by binary COPY, sorted once, and each part is rendered here as compact JSON and queued as soon
+   * as it is whole: one part and one insert in flight at a time, whatever the run's size. (Built
+   * in SQL, formatting every event's ids and instants as text took most of a large file's report.)
+   * Then the log and the mark go, in the same transaction: the messages are queued exactly once.
    */
   async queueEventsChanged(manager: EntityManager, header: EventsChangedHeader): Promise<{ parts: number; changes: number }> {
-    // The statement sorts the log twice (about 110 MB a sort at a million events): in memory, not
-    // in temporary files. And it writes instants with the time zone UTC (see fastInstantsSql).
-    // Both settings are this statement's: the transaction's own are put back after it.
-    const [saved]: Array<{ work_mem: string; time_zone: string }> = await manager.query(`SELECT current_setting('work_mem') AS work_mem, current_setting('TimeZone') AS time_zone`);
-    await manager.query(`SELECT set_config('work_mem', $1, true), set_config('TimeZone', 'UTC', true)`, [EVENTS_CHANGED_WORK_MEM]);
-    const [{ parts }]: Array<{ parts: number }> = await manager.query(
-      `WITH numbered AS (
-         SELECT kind, id, agent_id, event_type_id, start_at, end_at,
-                (sum(184 + length(id::text)) OVER (ORDER BY kind, id) - 1)::bigint / $2::int AS part
-           FROM sync_run_changes WHERE sync_run_id = $7
-       ), parts AS (
-         SELECT part, ${eventListSql(ChangeKind.Created)} AS created, ${eventListSql(ChangeKind.Updated)} AS updated, ${eventListSql(ChangeKind.Deleted)} AS deleted
-           FROM numbered GROUP BY part
-       ), queued AS (
-         INSERT INTO outbox (topic, message_key, payload)
-         SELECT $1, $3::text,
-                format('{"integrationId":%s,"organizationId":%s,"scheduleId":%s,"fileId":%s,"syncRunId":%s,"part":%s,"parts":%s,"created":[%s],"updated":[%s],"deleted":[%s],"syncPastEvents":%s}',
-                       to_json($3::text), to_json($4::text), to_json($5::text), to_json($6::text), to_json($7::text), part + 1,
-                       -- Every part number up to the last is used (an event is far smaller than a part).
-                       (SELECT (sum(184 + length(id::text)) - 1) / $2::int + 1 FROM sync_run_changes WHERE sync_run_id = $7),
-                       created, updated, deleted, to_json($8::boolean))::json
-           FROM parts ORDER BY part
-         RETURNING 1)
-       SELECT count(*)::int AS parts FROM queued`,
-      [Topics.EventsChangedV1, EVENTS_CHANGED_PART_BYTES, header.integrationId, header.organizationId, header.scheduleId, header.fileId, header.syncRunId, header.syncPastEvents],
+    if (!UUID.test(header.syncRunId)) throw new Error(`not a sync run id: ${JSON.stringify(header.syncRunId)}`);
+    const [{ size }]: Array<{ size: string }> = await manager.query(
+      'SELECT coalesce(sum(184 + length(id::text)), 0) AS size FROM sync_run_changes WHERE sync_run_id = $1',
+      [header.syncRunId],
     );
-    await manager.query(`SELECT set_config('work_mem', $1, true), set_config('TimeZone', $2, true)`, [saved.work_mem, saved.time_zone]);
+    const parts = partCount(Number(size), EVENTS_CHANGED_PART_BYTES);
+    let queued = 0;
+    if (parts > 0) {
+      const ready: string[] = [];
+      let inserting: Promise<unknown> = Promise.resolve();
+      const queue = async (payloads: string[]) => {
+        await inserting;
+        inserting = manager.query(
+          `INSERT INTO outbox (topic, message_key, payload)
+           SELECT $1, $2, u.payload::json FROM unnest($3::text[]) WITH ORDINALITY AS u(payload, n) ORDER BY u.n`,
+          [Topics.EventsChangedV1, header.integrationId, payloads],
+        );
+        // Awaited by the next queue or at the end; until then a failure must not go unhandled.
+        inserting.catch(() => undefined);
+        queued += payloads.length;
+      };
+      const rendered = new EventsChangedParts(header, parts, EVENTS_CHANGED_PART_BYTES, (payload) => ready.push(payload));
+      const uuids = new UuidTexts();
+      const instants = new IsoInstants();
+      // An instant outside the years 1-9999 (none the pipeline writes) is spelled by the database.
+      const spelled = (column: string) =>
+        `CASE WHEN NOT (${column} >= '0001-01-01T00:00:00Z' AND ${column} < '10000-01-01T00:00:00Z') THEN coalesce(${isoSql(column)}, ${column}::text) END`;
+      await streamBinaryCopy(
+        this.dataSource,
+        `SELECT kind, id, agent_id, event_type_id, start_at, end_at, ${spelled('start_at')}, ${spelled('end_at')}
+           FROM sync_run_changes WHERE sync_run_id = '${header.syncRunId}' ORDER BY kind, id`,
+        {
+          settings: { work_mem: EVENTS_CHANGED_WORK_MEM },
+          visit: (row) =>
+            rendered.add({
+              kind: int2Field(row, 0) as ChangeKind,
+              id: int8Field(row, 1),
+              agentId: uuids.of(row, 2),
+              eventTypeId: uuids.of(row, 3),
+              startAt: instants.of(row, 4) ?? textField(row, 6)!,
+              endAt: instants.of(row, 5) ?? textField(row, 7)!,
+            }),
+          afterChunk: async () => {
+            if (ready.length >= EVENTS_CHANGED_PARTS_PER_INSERT) await queue(ready.splice(0));
+          },
+        },
+      );
+      rendered.end();
+      if (ready.length > 0) await queue(ready.splice(0));
+      await inserting;
+    }
     const [, changes]: [unknown, number] = await manager.query('DELETE FROM sync_run_changes WHERE sync_run_id = $1', [header.syncRunId]);
     await manager.query('UPDATE sync_runs SET events_changed = NULL WHERE id = $1', [header.syncRunId]);
-    return { parts, changes };
+    return { parts: queued, changes };
   }
 
   async compactChangeLog(removed: number): Promise<void> {
