@@ -5,7 +5,7 @@ import type { Platform } from '@bpo/contracts';
 import { Metrics } from '@bpo/service-kit';
 import { MessagingLifecycle } from '@bpo/messaging';
 import { queueFileForSync } from '@bpo/pipeline';
-import { IntegrationRepository } from '@bpo/persistence';
+import { IntegrationRepository, ReceivedFileRepository, type ReceivedFile } from '@bpo/persistence';
 import type { ChunkSink } from './staged-upload';
 
 /** The integration an upload belongs to: everything the stored rows and the message need. */
@@ -62,21 +62,13 @@ export abstract class FileStore {
   abstract stage(owner: FileOwner): StagedFile;
 }
 
-const UNIQUE_VIOLATION = '23505';
-
-interface FileRow {
-  id: string;
-  filename: string;
-  size_bytes: string;
-  received_at: Date;
-}
-
-function toStoredFile(row: FileRow): StoredFile {
-  return { fileId: row.id, filename: row.filename, sizeBytes: Number(row.size_bytes), receivedAt: row.received_at };
+function toStoredFile(file: ReceivedFile): StoredFile {
+  return { fileId: file.id, filename: file.filename, sizeBytes: file.sizeBytes, receivedAt: file.receivedAt };
 }
 
 /**
- * Files in PostgreSQL: `received_files` plus the bytes in `received_file_chunks`.
+ * Files in PostgreSQL: `received_files` plus the bytes in `received_file_chunks`, through
+ * ReceivedFileRepository (their SQL's one owner).
  *
  * Staging is one open transaction per upload: a `received_files` row under a placeholder name
  * (`.staging-<id>`, never a valid file name, and invisible to others until commit), then each chunk
@@ -88,45 +80,33 @@ function toStoredFile(row: FileRow): StoredFile {
  */
 @Injectable()
 export class TypeOrmFileStore extends FileStore {
+  private readonly files: ReceivedFileRepository;
+
   constructor(private readonly dataSource: DataSource, private readonly messaging: MessagingLifecycle) {
     super();
+    this.files = new ReceivedFileRepository(dataSource);
   }
 
   async listFiles(integrationId: string): Promise<StoredFile[]> {
-    const rows: FileRow[] = await this.dataSource.query(
-      'SELECT id, filename, size_bytes, received_at FROM received_files WHERE integration_id = $1 ORDER BY filename',
-      [integrationId],
-    );
-    return rows.map(toStoredFile);
+    return (await this.files.list(integrationId)).map(toStoredFile);
   }
 
   async findFile(integrationId: string, filename: string): Promise<StoredFile | null> {
-    const rows: FileRow[] = await this.dataSource.query(
-      'SELECT id, filename, size_bytes, received_at FROM received_files WHERE integration_id = $1 AND filename = $2',
-      [integrationId, filename],
-    );
-    return rows.length > 0 ? toStoredFile(rows[0]) : null;
+    const file = await this.files.find(integrationId, filename);
+    return file ? toStoredFile(file) : null;
   }
 
   async chunkPlacements(fileId: string): Promise<ChunkPlacement[]> {
-    const rows: Array<{ seq: number; length: number }> = await this.dataSource.query(
-      'SELECT seq, octet_length(data) AS length FROM received_file_chunks WHERE file_id = $1 ORDER BY seq',
-      [fileId],
-    );
     let offset = 0;
-    return rows.map((row) => {
-      const placement = { seq: row.seq, offset, length: Number(row.length) };
-      offset += placement.length;
+    return (await this.files.chunkLengths(fileId)).map(({ seq, length }) => {
+      const placement = { seq, offset, length };
+      offset += length;
       return placement;
     });
   }
 
-  async readChunk(fileId: string, seq: number, start: number, length: number): Promise<Buffer> {
-    const rows: Array<{ data: Buffer }> = await this.dataSource.query(
-      'SELECT substring(data FROM $3 FOR $4) AS data FROM received_file_chunks WHERE file_id = $1 AND seq = $2',
-      [fileId, seq, start + 1, length],
-    );
-    return rows[0]?.data ?? Buffer.alloc(0);
+  readChunk(fileId: string, seq: number, start: number, length: number): Promise<Buffer> {
+    return this.files.chunkBytes(fileId, seq, start, length);
   }
 
   stage(owner: FileOwner): StagedFile {
@@ -148,26 +128,13 @@ class PostgresStagedFile implements StagedFile {
 
   async writeChunk(seq: number, data: Buffer): Promise<void> {
     const runner = await this.transaction();
-    await runner.query('INSERT INTO received_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)', [this.fileId, seq, data]);
+    await new ReceivedFileRepository(runner.manager).addChunk(this.fileId, seq, data);
   }
 
   async commit(arrival: Arrival): Promise<CommitResult> {
     const runner = await this.transaction();
     const { integrationId, organizationId, siteId, platform } = this.owner;
-    await runner.query('SAVEPOINT final_name');
-    try {
-      await runner.query('UPDATE received_files SET filename = $2, size_bytes = $3, sha256 = $4, received_at = $5 WHERE id = $1', [
-        this.fileId,
-        arrival.filename,
-        arrival.sizeBytes,
-        arrival.sha256,
-        arrival.receivedAt,
-      ]);
-    } catch (error) {
-      if ((error as { driverError?: { code?: string } }).driverError?.code !== UNIQUE_VIOLATION) throw error;
-      await runner.query('ROLLBACK TO SAVEPOINT final_name');
-      return { kind: 'duplicate' };
-    }
+    if (!(await new ReceivedFileRepository(runner.manager).receive(this.fileId, arrival))) return { kind: 'duplicate' };
     // A file arrived: it ends the integration's stale episode, if any. The row is locked before the
     // outbox's per-key lock (queueFileForSync), in the order the stale check takes them.
     await new IntegrationRepository(runner.manager).recordFileArrival(integrationId, arrival.receivedAt);
@@ -209,11 +176,7 @@ class PostgresStagedFile implements StagedFile {
     try {
       await runner.connect();
       await runner.startTransaction();
-      await runner.query(
-        `INSERT INTO received_files (id, organization_id, integration_id, filename, size_bytes, sha256)
-         VALUES ($1, $2, $3, $4, 0, '')`,
-        [this.fileId, this.owner.organizationId, this.owner.integrationId, `.staging-${this.fileId}`],
-      );
+      await new ReceivedFileRepository(runner.manager).stage({ id: this.fileId, organizationId: this.owner.organizationId, integrationId: this.owner.integrationId });
     } catch (error) {
       await runner.release().catch(() => undefined);
       throw error;

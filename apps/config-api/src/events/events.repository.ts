@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AgentEntity, ScheduleEntity, SiteEntity } from '@bpo/persistence';
+import { AgentEntity, ReceivedFileRepository, ScheduleEntity, SiteEntity } from '@bpo/persistence';
 import { requireOwned } from '../common/organization-scope.util';
 import { pageSql, type PageWindow } from '../common/pagination.util';
 
@@ -42,7 +42,7 @@ export class EventsRepository {
     if (filters.agentId) await requireOwned(manager, AgentEntity, organizationId, [filters.agentId]);
   }
 
-  list(organizationId: string, filters: EventFilters, window: PageWindow): Promise<EventRow[]> {
+  async list(organizationId: string, filters: EventFilters, window: PageWindow): Promise<EventRow[]> {
     const params: unknown[] = [organizationId];
     const conditions = ['e.organization_id = $1'];
     const add = (sql: string, value: unknown) => {
@@ -55,16 +55,19 @@ export class EventsRepository {
     if (filters.from) add('e.start_at >= ?::timestamptz', filters.from);
     if (filters.to) add('e.start_at < ?::timestamptz', filters.to);
     const page = pageSql(window, [{ sql: 'e.start_at', cast: 'timestamptz' }, { sql: 'e.id', cast: 'bigint' }], 'ASC', params);
-    return this.dataSource.query(
+    const rows: Omit<EventRow, 'filename'>[] = await this.dataSource.query(
       `SELECT e.id::text AS id, e.schedule_id, e.agent_id, a.name AS agent_name, a.site_id, e.event_type_id, t.name AS event_type_name,
-              t.color AS event_type_color, e.start_at, e.end_at, e.day::text AS day, e.source_integration_id, e.source_file_id, f.filename,
+              t.color AS event_type_color, e.start_at, e.end_at, e.day::text AS day, e.source_integration_id, e.source_file_id,
               e.start_at::text AS start_key
          FROM schedule_events e
          JOIN agents a ON a.id = e.agent_id
          JOIN event_types t ON t.id = e.event_type_id
-         LEFT JOIN received_files f ON f.id = e.source_file_id
         WHERE ${conditions.join(' AND ')} AND ${page.where} ${page.tail}`,
       params,
     );
+    // Each event's file name, from the few files a page's events came from.
+    const sourceFileIds = [...new Set(rows.flatMap((row) => (row.source_file_id ? [row.source_file_id] : [])))];
+    const files = await new ReceivedFileRepository(this.dataSource).listingOf(sourceFileIds);
+    return rows.map((row) => ({ ...row, filename: row.source_file_id ? (files.get(row.source_file_id)?.filename ?? null) : null }));
   }
 }

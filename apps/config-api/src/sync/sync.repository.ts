@@ -1,21 +1,30 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { IntegrationEntity, ReceivedFileEntity } from '@bpo/persistence';
+import { IntegrationEntity, ReceivedFileEntity, ReceivedFileRepository, type ReceivedFileListing, type ReceivedFilePage } from '@bpo/persistence';
 import { MessagingLifecycle } from '@bpo/messaging';
 import { queueFileForSync } from '@bpo/pipeline';
 import { withSpan } from '@bpo/service-kit';
-import { ConfigApiErrorCode, ConfigApiException, notFound } from '../common/config-api.exception';
+import { ConfigApiErrorCode, ConfigApiException, invalidField, notFound } from '../common/config-api.exception';
 import { findOwned } from '../common/organization-scope.util';
-import { pageSql, type PageWindow } from '../common/pagination.util';
-import { FILE_COLUMNS, SYNC_RUN_COLUMNS, type FileRow, type SyncRunRow } from './sync-run.mapper';
-
-/** Chunks read per query while streaming a file: bounded memory whatever the file's size. */
-const CHUNKS_PER_READ = 4;
+import { isCursorKey, pageSql, type PageWindow } from '../common/pagination.util';
+import { SYNC_RUN_COLUMNS, type FileRow, type SyncRunRow } from './sync-run.mapper';
 
 const LATEST_RUN = `LEFT JOIN LATERAL (
     SELECT * FROM sync_runs WHERE file_id = f.id ORDER BY started_at DESC, id DESC LIMIT 1
   ) r ON TRUE`;
+
+/** A files page's cursor keys, checked as pageSql checks its own: a forged cursor answers 400, never a database error. */
+function olderThan(window: PageWindow): ReceivedFilePage['olderThan'] {
+  if (!window.after) return null;
+  const [receivedKey, id] = window.after;
+  if (!isCursorKey(receivedKey, 'timestamptz') || !isCursorKey(id, 'uuid')) throw invalidField('cursor', 'cursor is not one this API gave out');
+  return { receivedKey, id };
+}
+
+function toFileRow(file: ReceivedFileListing, run: SyncRunRow): FileRow {
+  return { ...run, file_id: file.id, filename: file.filename, size_bytes: file.size_bytes, sha256: file.sha256, received_at: file.received_at, received_key: file.received_key };
+}
 
 export interface SyncErrorRow {
   seq: number;
@@ -28,10 +37,14 @@ export interface SyncErrorRow {
 /** Reads what the pipeline wrote (received files, sync runs, their errors) and queues replays. */
 @Injectable()
 export class SyncRepository {
+  private readonly receivedFiles: ReceivedFileRepository;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly messaging: MessagingLifecycle,
-  ) {}
+  ) {
+    this.receivedFiles = new ReceivedFileRepository(dataSource);
+  }
 
   /** Checks that the integration is the organization's (404 otherwise). */
   async requireIntegration(organizationId: string, integrationId: string): Promise<void> {
@@ -41,27 +54,44 @@ export class SyncRepository {
   /** Each integration's latest sync run, with its file. */
   async latestRuns(integrationIds: readonly string[]): Promise<Map<string, FileRow>> {
     if (integrationIds.length === 0) return new Map();
-    const rows: (FileRow & { integration_id: string })[] = await this.dataSource.query(
-      `SELECT DISTINCT ON (r.integration_id) r.integration_id, ${SYNC_RUN_COLUMNS}, ${FILE_COLUMNS}
-         FROM sync_runs r JOIN received_files f ON f.id = r.file_id
+    const runs: (SyncRunRow & { integration_id: string; file_id: string })[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (r.integration_id) r.integration_id, r.file_id, ${SYNC_RUN_COLUMNS}
+         FROM sync_runs r
         WHERE r.integration_id = ANY($1::uuid[])
         ORDER BY r.integration_id, r.started_at DESC, r.id DESC`,
       [integrationIds],
     );
-    return new Map(rows.map((row) => [row.integration_id, row]));
+    const files = await this.receivedFiles.listingOf(runs.map((run) => run.file_id));
+    // A file deleted in between takes its runs with it: its integration has none to show.
+    return new Map(runs.flatMap((run) => {
+      const file = files.get(run.file_id);
+      return file ? [[run.integration_id, toFileRow(file, run)] as const] : [];
+    }));
   }
 
   /** An integration's files, newest first, each with its latest sync run. */
   async files(integrationId: string, window: PageWindow): Promise<FileRow[]> {
-    const params: unknown[] = [integrationId];
-    const page = pageSql(window, [{ sql: 'f.received_at', cast: 'timestamptz' }, { sql: 'f.id', cast: 'uuid' }], 'DESC', params);
-    return this.dataSource.query(`SELECT ${FILE_COLUMNS}, ${SYNC_RUN_COLUMNS} FROM received_files f ${LATEST_RUN} WHERE f.integration_id = $1 AND ${page.where} ${page.tail}`, params);
+    // One row more than the page: it only says that there is a next page (toPage).
+    const files = await this.receivedFiles.listing(integrationId, { limit: window.limit + 1, offset: window.after ? 0 : window.offset, olderThan: olderThan(window) });
+    return this.withLatestRuns(files);
   }
 
   async file(integrationId: string, fileId: string): Promise<FileRow> {
-    const [row]: FileRow[] = await this.dataSource.query(`SELECT ${FILE_COLUMNS}, ${SYNC_RUN_COLUMNS} FROM received_files f ${LATEST_RUN} WHERE f.integration_id = $1 AND f.id = $2`, [integrationId, fileId]);
-    if (!row) throw notFound('file', fileId);
+    const [file] = (await this.receivedFiles.listingOf([fileId], integrationId)).values();
+    if (!file) throw notFound('file', fileId);
+    const [row] = await this.withLatestRuns([file]);
     return row;
+  }
+
+  /** The files, in their order, each with its latest sync run (its run columns null when it has none). */
+  private async withLatestRuns(files: readonly ReceivedFileListing[]): Promise<FileRow[]> {
+    if (files.length === 0) return [];
+    const runs: (SyncRunRow & { file_id: string })[] = await this.dataSource.query(
+      `SELECT f.id AS file_id, ${SYNC_RUN_COLUMNS} FROM unnest($1::uuid[]) AS f(id) ${LATEST_RUN}`,
+      [files.map((file) => file.id)],
+    );
+    const byFile = new Map(runs.map((run) => [run.file_id, run]));
+    return files.map((file) => toFileRow(file, byFile.get(file.id)!));
   }
 
   /** Every sync run of a file, newest first. */
@@ -82,20 +112,7 @@ export class SyncRepository {
 
   /** The file's original bytes, read a few chunks at a time in `seq` order; the stream's demand paces the reads. */
   content(fileId: string): Readable {
-    const dataSource = this.dataSource;
-    async function* chunks(): AsyncGenerator<Buffer> {
-      let after = -1;
-      for (;;) {
-        const rows: { seq: number; data: Buffer }[] = await dataSource.query(
-          'SELECT seq, data FROM received_file_chunks WHERE file_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-          [fileId, after, CHUNKS_PER_READ],
-        );
-        for (const row of rows) yield row.data;
-        if (rows.length < CHUNKS_PER_READ) return;
-        after = rows[rows.length - 1].seq;
-      }
-    }
-    return Readable.from(chunks(), { objectMode: false });
+    return Readable.from(this.receivedFiles.chunks(fileId), { objectMode: false });
   }
 
   /**
@@ -113,7 +130,7 @@ export class SyncRepository {
       // Replays of a file take turns on the file's row (NO KEY UPDATE: rows that merely reference
       // the file are not held up), so the second sees the first's committed run and is refused.
       // Locking the processing run itself would lock nothing when there is none yet.
-      await manager.query('SELECT id FROM received_files WHERE id = $1 FOR NO KEY UPDATE', [file.id]);
+      await new ReceivedFileRepository(manager).lock(file.id);
       const processing = await manager.query(`SELECT id FROM sync_runs WHERE file_id = $1 AND status = 'processing' LIMIT 1`, [file.id]);
       if (processing.length > 0) {
         throw new ConfigApiException(ConfigApiErrorCode.FileStillProcessing, `file ${file.id} is still being processed (sync run ${processing[0].id}); replay it once that run has finished`);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiTokenEntity, type Role } from '@bpo/persistence';
+import { ApiTokenEntity, ApiTokenRepository, type Role } from '@bpo/persistence';
 import { ConfigApiErrorCode, ConfigApiException } from '../common/config-api.exception';
 import { findOwned } from '../common/organization-scope.util';
 
@@ -21,9 +21,8 @@ export class TokensRepository {
     await this.dataSource.transaction(async (manager) => {
       const token = await findOwned(manager, ApiTokenEntity, organizationId, id);
       if (token.role === 'admin') {
-        // Lock the organization's admin tokens so two concurrent deletes cannot remove the last two.
-        const admins: unknown[] = await manager.query(`SELECT id FROM api_tokens WHERE organization_id = $1 AND role = 'admin' FOR UPDATE`, [organizationId]);
-        if (admins.length <= 1) {
+        // The organization's admin tokens, locked: two concurrent deletes cannot remove the last two.
+        if ((await new ApiTokenRepository(manager).lockAdmins(organizationId)) <= 1) {
           throw new ConfigApiException(ConfigApiErrorCode.LastAdminToken, 'this is the organization\'s last admin token; create another admin token before deleting it');
         }
       }
