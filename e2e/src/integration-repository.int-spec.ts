@@ -128,4 +128,24 @@ describe('IntegrationRepository on the real PostgreSQL', () => {
     const [{ stale }] = await db.query<{ stale: Date | null }>('SELECT stale_since AS stale FROM integrations WHERE id = $1', [setup.integrationId]);
     expect(stale).toBeNull();
   });
+
+  it("counts each statement that changes its site's agent IDs, whatever it changes, and no other site's", async () => {
+    const setup = await arrangeOrganization(db);
+    const other = await arrangeOrganization(db);
+    const version = async () => Number(await integrations.agentIdsVersion(setup.integrationId));
+    const otherBefore = await integrations.agentIdsVersion(other.integrationId);
+    const before = await version();
+    // One statement over two rows counts once.
+    await db.query(`UPDATE agent_platform_ids SET platform_agent_id = platform_agent_id || 'x' WHERE site_id = $1 AND platform_agent_id IN ('A1', 'A2')`, [setup.siteId]);
+    expect(await version()).toBe(before + 1);
+    await db.query(`DELETE FROM agent_platform_ids WHERE site_id = $1 AND platform_agent_id = 'A3'`, [setup.siteId]);
+    expect(await version()).toBe(before + 2);
+    await db.query(`INSERT INTO agent_platform_ids (agent_id, site_id, field, platform_agent_id) VALUES ($1, $2, 'custom_platform_sftp', 'A3')`, [setup.agents.A3, setup.siteId]);
+    expect(await version()).toBe(before + 3);
+    // Deleting an agent takes its IDs along: a change too.
+    await db.query('DELETE FROM agents WHERE id = $1', [setup.agents.A3]);
+    expect(await version()).toBe(before + 4);
+    expect(await integrations.agentIdsVersion(other.integrationId)).toBe(otherBefore);
+    expect(await integrations.agentIdsVersion(randomUUID())).toBeNull();
+  });
 });

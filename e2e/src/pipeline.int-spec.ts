@@ -277,7 +277,8 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
       const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM sync_run_mapping_rules WHERE sync_run_id = $1', [again.syncRunId]);
       expect(count).toBe(1);
     });
-    await db.query('UPDATE sync_run_agent_days SET digest = digest + 1 WHERE sync_run_id = $1', [first.syncRunId]);
+    // As if another run had applied the days meanwhile: the run the parser compared with no longer stands for them.
+    await db.query('UPDATE integration_day_versions SET sync_run_id = NULL WHERE integration_id = $1', [setup.integrationId]);
     await pipeline.startService('schedule-writer');
 
     const failed = (await statusOf(again.syncRunId)).value;
@@ -289,6 +290,39 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
     expect((await statusOf(next!)).value).toMatchObject({ status: 'succeeded', counts: { rows: 3, created: 0, updated: 0, deleted: 0, unchanged: 3 } });
     expect((await eventsOf(setup)).map((e) => [e.id, e.start_at, e.end_at])).toEqual(before.map((e) => [e.id, e.start_at, e.end_at]));
     expect(statuses.messages.filter((message) => message.value.syncRunId === again.syncRunId)).toHaveLength(1);
+  });
+
+  it('reads a file again in full when an agent ID moved to another agent after the parser compared its agent-days', async () => {
+    const setup = await arrangeOrganization(db);
+    const rows: Array<[string, string, string, string]> = [
+      ['A1', `${d1}T09:00:00`, `${d1}T13:00:00`, 'Phones'],
+      ['A1', `${d2}T09:00:00`, `${d2}T17:00:00`, 'Phones'],
+      ['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
+    ];
+    const first = await storeAndAnnounceFile(db, setup, namespace, 'moved-1.csv', customCsv(rows));
+    expect((await statusOf(first.syncRunId)).value.counts).toMatchObject({ created: 3 });
+
+    // The parser leaves every agent-day out, comparing with what A2 was then; before its agents are
+    // resolved, A2 becomes another agent's ID. The stored day was that of the agent A2 was.
+    await pipeline.service('agent-resolution').stop();
+    await pipeline.service('schedule-writer').stop();
+    const again = await storeAndAnnounceFile(db, setup, namespace, 'moved-2.csv', customCsv(rows));
+    await expectEventually(async () => {
+      const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM sync_run_mapping_rules WHERE sync_run_id = $1', [again.syncRunId]);
+      expect(count).toBe(1);
+    });
+    const { id: newcomer } = await db.one<{ id: string }>('INSERT INTO agents (organization_id, site_id, name) VALUES ($1, $2, $3) RETURNING id', [setup.organizationId, setup.siteId, 'Newcomer']);
+    await db.query(`UPDATE agent_platform_ids SET agent_id = $2 WHERE agent_id = $1`, [setup.agents.A2, newcomer]);
+    await pipeline.startService('agent-resolution');
+    await pipeline.startService('schedule-writer');
+
+    const failed = (await statusOf(again.syncRunId)).value;
+    expect(failed).toMatchObject({ status: 'failed', stage: 'schedule-writer', reason: expect.stringContaining('read in full') });
+    const next = /as sync run ([0-9a-f-]{36})/.exec(failed.reason ?? '')?.[1];
+    // Read in full: A2's day is the newcomer's now, created; A1's two days are kept as they are.
+    expect((await statusOf(next!)).value).toMatchObject({ status: 'succeeded', counts: { rows: 3, created: 1, updated: 0, deleted: 0, unchanged: 2 } });
+    const [{ count: newcomerEvents }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM schedule_events WHERE agent_id = $1', [newcomer]);
+    expect(newcomerEvents).toBe(1);
   });
 
   it('reads a file again in full when it lists a left-out agent-day in another place too, and syncs that day whole', async () => {

@@ -1,10 +1,13 @@
 // Test helpers: the parser over an in-memory stored file (no database, no broker).
 import { agentDaysOf, rowsOf, type FileReceivedV1, type RowsBatchV2 } from '@bpo/contracts';
 import { DEFAULT_ROW_HORIZON } from '@bpo/schedule-time';
-import { ParserRepository, type IntegrationParseSettings } from './parser.repository';
+import { ParserRepository, type IntegrationParseSettings, type StoredDigests } from './parser.repository';
 import { ParserService, type FileMessage } from './parser.service';
 import type { ParseLimits } from '@bpo/schedule-file';
 import type { DigestTable } from '@bpo/snapshot-sync';
+
+/** What the in-memory stored digests were read from, as the parser's end message should say. */
+export const STORED_DIGESTS_BASIS = { agentIdsVersion: '7', days: [{ day: '2026-11-27', syncRunId: '00000000-0000-4000-8000-0000000000aa' }] };
 
 class InMemoryParserRepository extends ParserRepository {
   /** The days the service asked digests from. */
@@ -18,9 +21,9 @@ class InMemoryParserRepository extends ParserRepository {
   ) {
     super();
   }
-  async storedDigests(_file: FileReceivedV1, fromDay: string): Promise<DigestTable | null> {
+  async storedDigests(_file: FileReceivedV1, fromDay: string): Promise<StoredDigests | null> {
     this.digestsAskedFrom.push(fromDay);
-    return this.stored;
+    return this.stored && { table: this.stored, basis: STORED_DIGESTS_BASIS };
   }
   async settings(): Promise<IntegrationParseSettings> {
     return { platform: 'custom', timezone: 'America/New_York', siteTimezone: 'America/New_York', dateOrder: 'YYYY-MM-DD', encoding: 'utf-8', titleLines: 0, rowHorizon: { ...DEFAULT_ROW_HORIZON }, ...this.overrides };

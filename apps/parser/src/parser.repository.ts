@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PlatformAgentIdFields, type FileReceivedV1 } from '@bpo/contracts';
-import { copyOutBinary, IntegrationRepository } from '@bpo/persistence';
+import { PlatformAgentIdFields, type AgentDayBasisV1, type FileReceivedV1 } from '@bpo/contracts';
+import { IntegrationRepository, ReceivedFileRepository } from '@bpo/persistence';
 import { agentDayKey, DigestTable } from '@bpo/snapshot-sync';
 import { PermanentMessageError } from '@bpo/messaging';
 import type { ScheduleFileSettings } from '@bpo/schedule-file';
@@ -21,13 +21,17 @@ export abstract class ParserRepository {
    * The digests of the integration's agent-days from `fromDay` on, as last applied, that a file
    * may leave out when its rows give the same digest: only those applied to the integration's
    * current schedule under its current mapping rules, whose agent still has that platform id.
-   * Null when there are none to compare with.
+   * Null when there are none to compare with. With them, what they were read from (each day's last
+   * applier, and the site's agent-ID version read before them), which the writer checks is still so.
    */
-  abstract storedDigests(file: FileReceivedV1, fromDay: string): Promise<DigestTable | null>;
+  abstract storedDigests(file: FileReceivedV1, fromDay: string): Promise<StoredDigests | null>;
 }
 
-const CHUNKS_PER_QUERY = 4;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The digests a file's agent-days are compared with, and what they were read from. */
+export interface StoredDigests {
+  table: DigestTable;
+  basis: AgentDayBasisV1;
+}
 
 /**
  * The parse settings a file-received message carries (as of the file's announcement). A date order
@@ -44,6 +48,7 @@ export function announcedParseSettings(file: FileReceivedV1, rowHorizon: Integra
 export class TypeOrmParserRepository extends ParserRepository {
   private readonly rowHorizon: IntegrationParseSettings['rowHorizon'];
   private readonly integrations: IntegrationRepository;
+  private readonly files: ReceivedFileRepository;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -51,6 +56,7 @@ export class TypeOrmParserRepository extends ParserRepository {
   ) {
     super();
     this.integrations = new IntegrationRepository(dataSource);
+    this.files = new ReceivedFileRepository(dataSource);
     this.rowHorizon = config ? { maxDaysAhead: config.ROW_MAX_DAYS_AHEAD, maxDaysBehind: config.ROW_MAX_DAYS_BEHIND } : { ...DEFAULT_ROW_HORIZON };
   }
 
@@ -64,28 +70,19 @@ export class TypeOrmParserRepository extends ParserRepository {
     return { platform, timezone, siteTimezone, dateOrder, encoding, titleLines, rowHorizon: this.rowHorizon };
   }
 
-  async *fileChunks(fileId: string): AsyncIterable<Buffer> {
-    // COPY brings the bytes as they are (a query brought them as hex text, twice the size, whose
-    // decoding and strings cost about 2 s of CPU per 74 MB file). A few chunks per COPY: no
-    // snapshot is held while the file is parsed.
-    if (!UUID.test(fileId)) throw new Error(`not a file id: ${JSON.stringify(fileId)}`);
-    for (let next = 0; ; ) {
-      const rows = await copyOutBinary(
-        this.dataSource,
-        `SELECT seq, data FROM received_file_chunks WHERE file_id = '${fileId}' AND seq >= ${next} ORDER BY seq LIMIT ${CHUNKS_PER_QUERY}`,
-      );
-      for (const [, data] of rows) yield data!;
-      if (rows.length < CHUNKS_PER_QUERY) return;
-      next = rows[rows.length - 1][0]!.readInt32BE(0) + 1;
-    }
+  fileChunks(fileId: string): AsyncIterable<Buffer> {
+    // By binary COPY, a few chunks at a time: no snapshot is held while the file is parsed.
+    return this.files.chunks(fileId);
   }
 
-  async storedDigests(file: FileReceivedV1, fromDay: string): Promise<DigestTable | null> {
+  async storedDigests(file: FileReceivedV1, fromDay: string): Promise<StoredDigests | null> {
     const siteId = file.settings?.siteId;
     if (!siteId) return null;
+    // Read first: a change of the site's agent IDs from now on changes it, whatever the entries show.
+    const agentIdsVersion = await this.integrations.agentIdsVersion(file.integrationId);
     // The days whose last applier ran on the integration's schedule and rules as they are now.
     const days = await this.integrations.daysAppliedAsNow(file.integrationId, fromDay);
-    if (days.length === 0) return null;
+    if (agentIdsVersion === null || days.length === 0) return null;
     const table = new DigestTable();
     // A day at a time: a 5,000,000-row file's 1.4 million agent-days are never one result in memory.
     for (const { day, syncRunId } of days) {
@@ -97,6 +94,6 @@ export class TypeOrmParserRepository extends ParserRepository {
       );
       for (const row of rows) table.set(agentDayKey(row.platform_agent_id, day), Number(row.digest));
     }
-    return table.size > 0 ? table : null;
+    return table.size > 0 ? { table, basis: { agentIdsVersion, days } } : null;
   }
 }

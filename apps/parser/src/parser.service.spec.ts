@@ -1,6 +1,6 @@
 import { agentDaysOf, type FileEndV1 } from '@bpo/contracts';
 import { agentDayKey, DigestTable } from '@bpo/snapshot-sync';
-import { file, parse } from './parser-test.fixtures';
+import { file, parse, STORED_DIGESTS_BASIS } from './parser-test.fixtures';
 import { DEFAULT_BATCH_ROWS } from './parser.config';
 
 describe('ParserService with the Custom template', () => {
@@ -146,16 +146,17 @@ describe('ParserService with stored agent-day digests', () => {
       ['A1', '2026-11-26'],
       ['A1', '2026-11-26'],
     ]);
-    // The file's counts and window are the whole file's.
-    expect(end).toMatchObject({ rowCount: 8, window: { from: '2026-11-26', to: '2026-12-01' } });
+    // The file's counts and window are the whole file's; and it says what it compared with, for the writer to check.
+    expect(end).toMatchObject({ rowCount: 8, window: { from: '2026-11-26', to: '2026-12-01' }, comparedWith: STORED_DIGESTS_BASIS });
   });
 
   it('sends everything when the file is to be read in full, without asking for digests', async () => {
     const stored = await storedAfter(first);
-    const { agentDays, rows, repository } = await parse(first, {}, undefined, undefined, { stored, announced: { readInFull: true } });
+    const { agentDays, rows, repository, end } = await parse(first, {}, undefined, undefined, { stored, announced: { readInFull: true } });
     expect(agentDays.every((e) => !e.skipped)).toBe(true);
     expect(rows).toHaveLength(8);
     expect(repository.digestsAskedFrom).toEqual([]);
+    expect(end.comparedWith).toBeUndefined();
   });
 
   it('keeps a run and its entry in one batch, and bounds batches of entries alone', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { RowColumnsBuilder, type ColumnRow, type FileEndV1, type FileReceivedV1, type RowErrorV1, type RowsBatchV2 } from '@bpo/contracts';
+import { RowColumnsBuilder, type AgentDayBasisV1, type ColumnRow, type FileEndV1, type FileReceivedV1, type RowErrorV1, type RowsBatchV2 } from '@bpo/contracts';
 import { DEFAULT_PARSE_LIMITS, readScheduleFile, type ParseLimits, type ScheduleFileSummary } from '@bpo/schedule-file';
 import { AgentDayRuns, type AgentDayRun } from '@bpo/snapshot-sync';
 import { DEFAULT_BATCH_ROWS } from './parser.config';
@@ -83,7 +83,7 @@ export class ParserService {
       errors = [];
       batchChars = 0;
     };
-    const end = (summary: ScheduleFileSummary, repeatedAgentDays?: number): FileEndV1 => ({
+    const end = (summary: ScheduleFileSummary, agentDays?: { repeatedAgentDays: number; comparedWith?: AgentDayBasisV1 }): FileEndV1 => ({
       ...envelope,
       messageId: `parser:${file.syncRunId}:end`,
       occurredAt: file.receivedAt,
@@ -95,7 +95,7 @@ export class ParserService {
       ...(summary.failure ? { failure: { stage: 'parser' as const, reason: summary.failure } } : {}),
       filename: file.filename,
       receivedAt: file.receivedAt,
-      ...(repeatedAgentDays === undefined ? {} : { repeatedAgentDays }),
+      ...(agentDays ?? {}),
     });
     const failed = async (reason: string, rowCount = 0, rowErrorCount = 0) => {
       this.logger.warn({ message: 'file failed', integrationId: file.integrationId, fileId: file.fileId, syncRunId: file.syncRunId, reason });
@@ -108,10 +108,8 @@ export class ParserService {
     const settings = await this.repository.settings(file);
     if (!settings) return failed('the integration no longer exists');
     const firstSkippableDay = DateTime.fromISO(file.receivedAt, { zone: settings.siteTimezone }).plus({ days: SKIP_FROM_DAYS_AHEAD }).toISODate() ?? '9999-12-31';
-    const runs = new AgentDayRuns<ColumnRow>({
-      stored: file.readInFull ? null : await this.repository.storedDigests(file, firstSkippableDay),
-      firstSkippableDay,
-    });
+    const stored = file.readInFull ? null : await this.repository.storedDigests(file, firstSkippableDay);
+    const runs = new AgentDayRuns<ColumnRow>({ stored: stored?.table ?? null, firstSkippableDay });
     // Characters of the open run's values: they count against a batch once the run is sent.
     let runChars = 0;
     const addRun = (run: AgentDayRun<ColumnRow>, chars: number) => {
@@ -163,7 +161,7 @@ export class ParserService {
     if (last) addRun(last, runChars);
     await flush();
     await settle();
-    const done = end(summary, runs.repeatedAgentDays);
+    const done = end(summary, { repeatedAgentDays: runs.repeatedAgentDays, ...(stored ? { comparedWith: stored.basis } : {}) });
     await send(done);
     return done;
   }

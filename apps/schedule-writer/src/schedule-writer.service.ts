@@ -240,6 +240,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
         days: splitWindowDays(end.window, fileReceivedAt, await this.runs.dayVersions(tx, run.integrationId, end.window)).applied,
         lastPastDay: integration.syncPastEvents ? null : DateTime.fromJSDate(now, { zone: integration.siteTimezone }).toISODate(),
         repeatedAgentDays: end.repeatedAgentDays,
+        comparedWith: end.comparedWith,
       });
       if (unkeepable > 0) return this.readAgainInFull(tx, run, unkeepable);
       lap('prepare');

@@ -169,6 +169,19 @@ export class FileFailureV1 {
 }
 
 /** The parser's last word on a file: how many batches and rows it produced and which days it covers. */
+/** The run that last applied a day, as the parser read it. */
+export class DayApplierV1 {
+  @Matches(DAY) day: string;
+  @IsUUID() syncRunId: string;
+}
+
+/** See FileEndV1.comparedWith. */
+export class AgentDayBasisV1 {
+  /** `sites.agent_ids_version` as a decimal string (a bigint). */
+  @Matches(/^\d{1,19}$/) agentIdsVersion: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => DayApplierV1) days: DayApplierV1[];
+}
+
 export class FileEndV1 extends PipelineEnvelopeV1 {
   @IsIn(['end']) kind: 'end';
   @IsInt() @Min(0) batchCount: number;
@@ -186,6 +199,12 @@ export class FileEndV1 extends PipelineEnvelopeV1 {
    * parser that did not count) means they may be any.
    */
   @IsOptional() @IsInt() @Min(0) repeatedAgentDays?: number;
+  /**
+   * What the parser compared the file's agent-days with when it left some out: each day's last
+   * applier then, and the site's agent-ID version then. Absent when it compared with nothing; the
+   * writer then checks left-out agent-days entry by entry.
+   */
+  @IsOptional() @ValidateNested() @Type(() => AgentDayBasisV1) comparedWith?: AgentDayBasisV1;
 }
 
 export type FileMessageV1 = RowsBatchV2 | FileEndV1;

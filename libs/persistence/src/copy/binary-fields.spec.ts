@@ -1,20 +1,11 @@
 import { BinaryCopyDecoder, type BinaryCopyRowView } from './binary-copy-out';
+import { copyStream } from './binary-copy.fixtures';
 import { int2Field, int8Field, IsoInstants, textField, UuidTexts } from './binary-fields';
 
 /** A view of one row whose fields are the given bytes, as the decoder shows it. */
 function rowOf(...fields: Array<Buffer | null>): BinaryCopyRowView {
-  const parts: Buffer[] = [Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)];
-  const count = Buffer.alloc(2);
-  count.writeInt16BE(fields.length);
-  parts.push(count);
-  for (const field of fields) {
-    const length = Buffer.alloc(4);
-    length.writeInt32BE(field === null ? -1 : field.length);
-    parts.push(length, ...(field === null ? [] : [field]));
-  }
-  parts.push(Buffer.from([0xff, 0xff]));
   let seen: { buffer: Buffer; starts: number[]; lengths: number[] } | undefined;
-  new BinaryCopyDecoder().push(Buffer.concat(parts), (row) => {
+  new BinaryCopyDecoder().push(copyStream([fields]), (row) => {
     seen = { buffer: row.buffer, starts: fields.map((_, i) => row.start(i)), lengths: fields.map((_, i) => row.length(i)) };
   });
   const { buffer, starts, lengths } = seen!;

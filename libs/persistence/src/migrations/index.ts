@@ -12,6 +12,7 @@ import { DropInbox1764160000000 } from './1764160000000-DropInbox';
 import { AgentDayDigests1764170000000 } from './1764170000000-AgentDayDigests';
 import { EventsChangedAfterStatus1764180000000 } from './1764180000000-EventsChangedAfterStatus';
 import { OutboxPayloadUncompressed1764190000000 } from './1764190000000-OutboxPayloadUncompressed';
+import { SiteAgentIdsVersion1764200000000 } from './1764200000000-SiteAgentIdsVersion';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   AgentDayDigests1764170000000,
   EventsChangedAfterStatus1764180000000,
   OutboxPayloadUncompressed1764190000000,
+  SiteAgentIdsVersion1764200000000,
 ];

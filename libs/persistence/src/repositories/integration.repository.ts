@@ -144,6 +144,19 @@ export class IntegrationRepository {
   }
 
   /**
+   * The integration's site's agent-ID version (`sites.agent_ids_version`, a bigint as a decimal
+   * string): it changes with any change of the site's platform agent IDs. Null when the
+   * integration is gone.
+   */
+  async agentIdsVersion(integrationId: string): Promise<string | null> {
+    const rows: Array<{ version: string }> = await this.db.query(
+      'SELECT s.agent_ids_version::text AS version FROM integrations i JOIN sites s ON s.id = i.site_id WHERE i.id = $1',
+      [integrationId],
+    );
+    return rows[0]?.version ?? null;
+  }
+
+  /**
    * The days from `fromDay` on whose last applier ran on the integration's schedule and mapping
    * rules as they are now, with that run: the agent-days a re-sent file may leave out are on these.
    */
