@@ -1,26 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createDataSource, IntegrationRepository } from '@bpo/persistence';
-import { createTestDatabase, type TestDatabase } from '@bpo/testing';
+import { IntegrationRepository } from '@bpo/persistence';
 import { arrangeOrganization, Db } from './support/fixtures';
+import { repositoryTestDatabase } from './support/repository-test-database';
 
 /** The one owner of the `integrations` table's SQL for the services, against the real PostgreSQL. */
 describe('IntegrationRepository on the real PostgreSQL', () => {
-  let database: TestDatabase;
+  const testDatabase = repositoryTestDatabase();
   let dataSource: DataSource;
   let db: Db;
   let integrations: IntegrationRepository;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await createDataSource(database.url).initialize();
-    db = await Db.connect(database.url);
+  beforeAll(() => {
+    ({ dataSource, db } = testDatabase);
     integrations = new IntegrationRepository(dataSource);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await dataSource?.destroy();
-    await database?.drop();
   });
 
   it('reads the settings with the site zone and the default schedule when the integration names neither, and only for its organization', async () => {

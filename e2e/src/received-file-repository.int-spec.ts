@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createDataSource, ReceivedFileRepository } from '@bpo/persistence';
-import { createTestDatabase, type TestDatabase } from '@bpo/testing';
+import { ReceivedFileRepository } from '@bpo/persistence';
 import { arrangeOrganization, Db, type Setup } from './support/fixtures';
+import { repositoryTestDatabase } from './support/repository-test-database';
 
 async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer[]> {
   const all: Buffer[] = [];
@@ -12,7 +12,7 @@ async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer[]> {
 
 /** The one owner of the `received_files` and `received_file_chunks` SQL, against the real PostgreSQL. */
 describe('ReceivedFileRepository on the real PostgreSQL', () => {
-  let database: TestDatabase;
+  const testDatabase = repositoryTestDatabase();
   let dataSource: DataSource;
   let db: Db;
   let files: ReceivedFileRepository;
@@ -27,16 +27,9 @@ describe('ReceivedFileRepository on the real PostgreSQL', () => {
     return id;
   }
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await createDataSource(database.url).initialize();
-    db = await Db.connect(database.url);
+  beforeAll(() => {
+    ({ dataSource, db } = testDatabase);
     files = new ReceivedFileRepository(dataSource);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await dataSource?.destroy();
-    await database?.drop();
   });
 
   it('stages an upload unseen by others, refuses a taken name keeping the staging, and receives the file under a free one', async () => {

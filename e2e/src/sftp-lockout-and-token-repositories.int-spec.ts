@@ -1,31 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { ApiTokenRepository, createDataSource, SftpLockoutRepository, type SftpLockoutPolicy } from '@bpo/persistence';
+import { ApiTokenRepository, SftpLockoutRepository, type SftpLockoutPolicy } from '@bpo/persistence';
 import { hashToken } from '@bpo/service-kit';
-import { createTestDatabase, type TestDatabase } from '@bpo/testing';
 import { arrangeOrganization, Db, issueApiToken } from './support/fixtures';
+import { repositoryTestDatabase } from './support/repository-test-database';
 
 const POLICY: SftpLockoutPolicy = { usernameFailures: 3, addressFailures: 5, windowSeconds: 600, lockoutSeconds: 900 };
 
 /** The one owners of the `sftp_login_failures`/`sftp_lockouts` and `api_tokens` tables' SQL, against the real PostgreSQL. */
 describe('SftpLockoutRepository and ApiTokenRepository on the real PostgreSQL', () => {
-  let database: TestDatabase;
+  const testDatabase = repositoryTestDatabase();
   let dataSource: DataSource;
   let db: Db;
   let lockouts: SftpLockoutRepository;
   let tokens: ApiTokenRepository;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await createDataSource(database.url).initialize();
-    db = await Db.connect(database.url);
+  beforeAll(() => {
+    ({ dataSource, db } = testDatabase);
     lockouts = new SftpLockoutRepository(dataSource);
     tokens = new ApiTokenRepository(dataSource);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await dataSource?.destroy();
-    await database?.drop();
   });
 
   it('locks a username, then an address, at their thresholds, once each, and shows them on the integration they concern', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PlatformAgentIdFields, type Platform } from '@bpo/contracts';
-import { IntegrationRepository } from '@bpo/persistence';
+import { PlatformAgentIdFields, type Platform, type PlatformAgentIdField } from '@bpo/contracts';
+import { AgentRepository, IntegrationRepository } from '@bpo/persistence';
 
 /**
  * Whose agents: the integration's site and platform, as its batches carry them from the file's
@@ -22,27 +22,24 @@ export abstract class AgentDirectory {
 @Injectable()
 export class TypeOrmAgentDirectory extends AgentDirectory {
   // An integration's site and platform never change (a new platform means a new integration).
-  private readonly scopes = new Map<string, { siteId: string; field: string }>();
+  private readonly scopes = new Map<string, { siteId: string; field: PlatformAgentIdField }>();
   private readonly integrations: IntegrationRepository;
+  private readonly agents: AgentRepository;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(dataSource: DataSource) {
     super();
     this.integrations = new IntegrationRepository(dataSource);
+    this.agents = new AgentRepository(dataSource);
   }
 
   async findByPlatformIds(scope: AgentScope, platformAgentIds: readonly string[]): Promise<Map<string, string>> {
     const integration =
       scope.siteId && scope.platform ? { siteId: scope.siteId, field: PlatformAgentIdFields[scope.platform] } : await this.integration(scope.integrationId);
-    const rows: Array<{ platform_agent_id: string; agent_id: string }> = await this.dataSource.query(
-      `SELECT platform_agent_id, agent_id FROM agent_platform_ids
-        WHERE site_id = $1 AND field = $2 AND platform_agent_id = ANY($3::text[])`,
-      [integration.siteId, integration.field, [...new Set(platformAgentIds)]],
-    );
-    return new Map(rows.map((row) => [row.platform_agent_id, row.agent_id]));
+    return this.agents.findByPlatformIds(integration.siteId, integration.field, platformAgentIds);
   }
 
   /** Only for batches of a file announced before messages carried the site and platform (during an upgrade). */
-  private async integration(integrationId: string): Promise<{ siteId: string; field: string }> {
+  private async integration(integrationId: string): Promise<{ siteId: string; field: PlatformAgentIdField }> {
     const cached = this.scopes.get(integrationId);
     if (cached) return cached;
     const settings = await this.integrations.settings(integrationId);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EventTypeEntity, IntegrationRepository } from '@bpo/persistence';
+import { EventTypeEntity, EventTypeRepository, IntegrationRepository, MappingRuleRepository } from '@bpo/persistence';
 import { ConfigApiErrorCode, ConfigApiException } from '../common/config-api.exception';
 import { definedOnly } from '../common/defined.util';
 import { findOwned } from '../common/organization-scope.util';
@@ -34,13 +34,11 @@ export class EventTypesRepository {
   }
 
   async usage(id: string): Promise<EventTypeUsage> {
-    const [row]: { rules: number; events: boolean }[] = await this.dataSource.query(
-      `SELECT (SELECT count(*)::int FROM mapping_rules WHERE event_type_id = $1) AS rules,
-              EXISTS (SELECT 1 FROM schedule_events WHERE event_type_id = $1) AS events`,
-      [id],
-    );
-    const defaultMappings = await new IntegrationRepository(this.dataSource).countDefaultMappingsTo(id);
-    return { mappingRules: row.rules, defaultMappings, hasEvents: row.events };
+    return {
+      mappingRules: await new MappingRuleRepository(this.dataSource).countMappingTo(id),
+      defaultMappings: await new IntegrationRepository(this.dataSource).countDefaultMappingsTo(id),
+      hasEvents: await new EventTypeRepository(this.dataSource).hasScheduleEvents(id),
+    };
   }
 
   async delete(id: string): Promise<void> {

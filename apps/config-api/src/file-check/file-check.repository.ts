@@ -5,7 +5,7 @@ import type { MappingRule } from '@bpo/mapping-rules';
 import type { ScheduleFileSettings } from '@bpo/schedule-file';
 import { isDateOrder } from '@bpo/schedule-time';
 import type { StoredEvent } from '@bpo/snapshot-sync';
-import { IntegrationRepository } from '@bpo/persistence';
+import { AgentRepository, IntegrationRepository, MappingRuleRepository } from '@bpo/persistence';
 import { notFound } from '../common/config-api.exception';
 
 /** What a dry run needs of an integration: how its files are read, mapped, resolved and applied. */
@@ -54,20 +54,13 @@ export class FileCheckReads {
   }
 
   /** The integration's mapping rules as they are now (a sync freezes them at its first batch). */
-  async mappingRules(integrationId: string): Promise<MappingRule[]> {
-    const rows: Array<{ id: string; match_type: MappingRule['matchType']; keyword: string; priority: MappingRule['priority']; event_type_id: string; position: string | number }> =
-      await this.manager.query('SELECT id, match_type, keyword, priority, event_type_id, position FROM mapping_rules WHERE integration_id = $1 ORDER BY position', [integrationId]);
-    return rows.map((row) => ({ id: row.id, matchType: row.match_type, keyword: row.keyword, priority: row.priority, eventTypeId: row.event_type_id, position: Number(row.position) }));
+  mappingRules(integrationId: string): Promise<MappingRule[]> {
+    return new MappingRuleRepository(this.manager).ofIntegration(integrationId);
   }
 
   /** platform agent id -> agent id among the site's agents, by the platform's ID field (as agent-resolution finds them). */
-  async agentsByPlatformIds(siteId: string, platform: Platform, platformAgentIds: readonly string[]): Promise<Map<string, string>> {
-    if (platformAgentIds.length === 0) return new Map();
-    const rows: Array<{ platform_agent_id: string; agent_id: string }> = await this.manager.query(
-      'SELECT platform_agent_id, agent_id FROM agent_platform_ids WHERE site_id = $1 AND field = $2 AND platform_agent_id = ANY($3::text[])',
-      [siteId, PlatformAgentIdFields[platform], platformAgentIds],
-    );
-    return new Map(rows.map((row) => [row.platform_agent_id, row.agent_id]));
+  agentsByPlatformIds(siteId: string, platform: Platform, platformAgentIds: readonly string[]): Promise<Map<string, string>> {
+    return new AgentRepository(this.manager).findByPlatformIds(siteId, PlatformAgentIdFields[platform], platformAgentIds);
   }
 
   /** Day -> received time of the newest file applied to it (newest wins per day). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { IntegrationEntity, IntegrationRepository, IntegrationSshKeyEntity } from '@bpo/persistence';
+import { IntegrationEntity, IntegrationRepository, IntegrationSshKeyEntity, IntegrationSshKeyRepository } from '@bpo/persistence';
 import { ConfigApiErrorCode, ConfigApiException, notFound } from '../common/config-api.exception';
 import { findOwned } from '../common/organization-scope.util';
 import { isUniqueViolation } from '../common/pg-error.util';
@@ -23,7 +23,7 @@ export class SshKeysRepository {
     try {
       return await this.dataSource.transaction(async (manager) => {
         await new IntegrationRepository(manager).lock(integrationId, 'update');
-        const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM integration_ssh_keys WHERE integration_id = $1', [integrationId]);
+        const count = await new IntegrationSshKeyRepository(manager).countOf(integrationId);
         if (count >= maxKeys) {
           throw new ConfigApiException(ConfigApiErrorCode.SshKeyLimit, `an integration may hold at most ${maxKeys} SSH keys: delete one it no longer uses first`);
         }

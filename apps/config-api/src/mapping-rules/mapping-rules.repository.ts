@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EventTypeEntity, IntegrationEntity, IntegrationRepository, MappingRuleEntity } from '@bpo/persistence';
+import { EventTypeEntity, IntegrationEntity, IntegrationRepository, MappingRuleEntity, MappingRuleRepository } from '@bpo/persistence';
 import { ConfigApiErrorCode, ConfigApiException, notFound } from '../common/config-api.exception';
 import { findOwned, requireOwned } from '../common/organization-scope.util';
 
@@ -41,7 +41,7 @@ export class MappingRulesRepository {
     const id = await this.dataSource.transaction(async (manager) => {
       // Creations for one integration take turns, so two requests at the limit cannot both pass.
       await new IntegrationRepository(manager).lock(integrationId, 'no-key-update');
-      const [{ count }]: { count: number }[] = await manager.query('SELECT count(*)::int AS count FROM mapping_rules WHERE integration_id = $1', [integrationId]);
+      const count = await new MappingRuleRepository(manager).countOf(integrationId);
       if (count >= MAX_MAPPING_RULES_PER_INTEGRATION) {
         throw new ConfigApiException(
           ConfigApiErrorCode.MappingRuleLimit,
