@@ -31,8 +31,6 @@ export const SYNC_RUN_COLUMNS = `r.id AS run_id, r.status AS run_status, r.stage
   (SELECT json_agg(json_build_object('topic', d.topic, 'reason', d.failure, 'failedAt', d.failed_at) ORDER BY d.id)
      FROM outbox_dead_letters d WHERE d.payload->>'syncRunId' = r.id::text) AS run_undelivered`;
 
-export const FILE_COLUMNS = `f.id AS file_id, f.filename, f.size_bytes, f.sha256, f.received_at, f.received_at::text AS received_key`;
-
 export function toSyncRunResponse(row: SyncRunRow): SyncRunResponse | null {
   if (!row.run_id) return null;
   return {
