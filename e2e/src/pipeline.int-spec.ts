@@ -50,6 +50,21 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
       [setup.scheduleId],
     );
 
+  /**
+   * Sends a file again while these stages are away, and returns once the parser has compared its
+   * agent-days (mapping has frozen the run's rules, so it had the first batch): the caller changes
+   * what they were compared with, then starts the stages again.
+   */
+  const resendWhileAway = async (setup: Setup, filename: string, content: string, away: readonly string[]) => {
+    for (const name of away) await pipeline.service(name).stop();
+    const again = await storeAndAnnounceFile(db, setup, namespace, filename, content);
+    await expectEventually(async () => {
+      const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM sync_run_mapping_rules WHERE sync_run_id = $1', [again.syncRunId]);
+      expect(count).toBe(1);
+    });
+    return again;
+  };
+
   const d1 = dayFromToday(3);
   const d2 = dayFromToday(4);
   const d3 = dayFromToday(5);
@@ -270,13 +285,7 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
     const before = await eventsOf(setup);
 
     // The writer is away while the same file comes again: the parser leaves every agent-day out.
-    await pipeline.service('schedule-writer').stop();
-    const again = await storeAndAnnounceFile(db, setup, namespace, 'race-2.csv', customCsv(rows));
-    // Once mapping has its first batch the parser has read the digests; then the stored ones change under it.
-    await expectEventually(async () => {
-      const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM sync_run_mapping_rules WHERE sync_run_id = $1', [again.syncRunId]);
-      expect(count).toBe(1);
-    });
+    const again = await resendWhileAway(setup, 'race-2.csv', customCsv(rows), ['schedule-writer']);
     // As if another run had applied the days meanwhile: the run the parser compared with no longer stands for them.
     await db.query('UPDATE integration_day_versions SET sync_run_id = NULL WHERE integration_id = $1', [setup.integrationId]);
     await pipeline.startService('schedule-writer');
@@ -304,13 +313,7 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
 
     // The parser leaves every agent-day out, comparing with what A2 was then; before its agents are
     // resolved, A2 becomes another agent's ID. The stored day was that of the agent A2 was.
-    await pipeline.service('agent-resolution').stop();
-    await pipeline.service('schedule-writer').stop();
-    const again = await storeAndAnnounceFile(db, setup, namespace, 'moved-2.csv', customCsv(rows));
-    await expectEventually(async () => {
-      const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM sync_run_mapping_rules WHERE sync_run_id = $1', [again.syncRunId]);
-      expect(count).toBe(1);
-    });
+    const again = await resendWhileAway(setup, 'moved-2.csv', customCsv(rows), ['agent-resolution', 'schedule-writer']);
     const { id: newcomer } = await db.one<{ id: string }>('INSERT INTO agents (organization_id, site_id, name) VALUES ($1, $2, $3) RETURNING id', [setup.organizationId, setup.siteId, 'Newcomer']);
     await db.query(`UPDATE agent_platform_ids SET agent_id = $2 WHERE agent_id = $1`, [setup.agents.A2, newcomer]);
     await pipeline.startService('agent-resolution');

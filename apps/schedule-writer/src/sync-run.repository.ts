@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Topics, type AgentDayBasisV1, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
 import { enqueueMessages, PermanentMessageError, type OutgoingMessage } from '@bpo/messaging';
-import { IntegrationRepository, IsoInstants, ReceivedFileRepository, int2Field, int8Field, mappingKeySql, streamBinaryCopy, textField, UuidTexts } from '@bpo/persistence';
+import { IntegrationRepository, IsoInstants, ReceivedFileRepository, int2Field, int8Field, mappingKeySql, streamBinaryCopy, textField, uuidLiteral, UuidTexts } from '@bpo/persistence';
 import { queueFileForSync } from '@bpo/pipeline';
 import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import { ChangeKind, EventsChangedParts, partCount, type EventsChangedHeader } from './events-changed-parts';
@@ -257,9 +257,6 @@ const EVENTS_CHANGED_WORK_MEM = '256MB';
 
 /** Parts queued in the outbox per statement (about 2 MB). */
 const EVENTS_CHANGED_PARTS_PER_INSERT = 8;
-
-/** A run id, checked before it is quoted into a COPY (which takes no parameters). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Everything the schedule-writer reads and writes, as set-based SQL inside the caller's
@@ -706,7 +703,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
    * Then the log and the mark go, in the same transaction: the messages are queued exactly once.
    */
   async queueEventsChanged(manager: EntityManager, header: EventsChangedHeader): Promise<{ parts: number; changes: number }> {
-    if (!UUID.test(header.syncRunId)) throw new Error(`not a sync run id: ${JSON.stringify(header.syncRunId)}`);
+    const run = uuidLiteral(header.syncRunId, 'a sync run id');
     const [{ size }]: Array<{ size: string }> = await manager.query(
       'SELECT coalesce(sum(184 + length(id::text)), 0) AS size FROM sync_run_changes WHERE sync_run_id = $1',
       [header.syncRunId],
@@ -736,7 +733,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
       await streamBinaryCopy(
         this.dataSource,
         `SELECT kind, id, agent_id, event_type_id, start_at, end_at, ${spelled('start_at')}, ${spelled('end_at')}
-           FROM sync_run_changes WHERE sync_run_id = '${header.syncRunId}' ORDER BY kind, id`,
+           FROM sync_run_changes WHERE sync_run_id = ${run} ORDER BY kind, id`,
         {
           settings: { work_mem: EVENTS_CHANGED_WORK_MEM },
           visit: (row) =>

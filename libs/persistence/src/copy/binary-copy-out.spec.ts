@@ -1,4 +1,4 @@
-import { BinaryCopyDecoder, decodeBinaryCopy } from './binary-copy-out';
+import { BinaryCopyDecoder, decodeBinaryCopy, uuidLiteral } from './binary-copy-out';
 import { copyStream } from './binary-copy.fixtures';
 
 describe('decodeBinaryCopy', () => {
@@ -60,5 +60,11 @@ describe('decodeBinaryCopy', () => {
     const longer = new BinaryCopyDecoder();
     longer.push(whole, () => undefined);
     expect(() => longer.push(Buffer.from([0]), () => undefined)).toThrow('after its trailer');
+  });
+
+  it('quotes only a uuid into a COPY', () => {
+    expect(uuidLiteral('0123abcd-89ab-4def-8edc-ba9876543210', 'a run id')).toBe("'0123abcd-89ab-4def-8edc-ba9876543210'");
+    expect(() => uuidLiteral("x' OR true --", 'a run id')).toThrow('not a run id');
+    expect(() => uuidLiteral('0123abcd-89ab-4def-8edc-ba9876543210\'', 'a file id')).toThrow('not a file id');
   });
 });

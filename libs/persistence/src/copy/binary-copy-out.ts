@@ -5,6 +5,17 @@ import type { DataSource } from 'typeorm';
 /** The 11 bytes every binary COPY stream starts with. */
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A uuid as an SQL literal, for a COPY's query (COPY takes no parameters): refused unless it is a
+ * uuid, so nothing else is ever quoted in. `what` names it in the error.
+ */
+export function uuidLiteral(value: string, what: string): string {
+  if (!UUID.test(value)) throw new Error(`not ${what}: ${JSON.stringify(value)}`);
+  return `'${value}'`;
+}
+
 /** A row of a binary COPY: each field's raw bytes, or null for NULL. */
 export type BinaryCopyRow = Array<Buffer | null>;
 

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { copyOutBinary } from '../copy/binary-copy-out';
+import { copyOutBinary, uuidLiteral } from '../copy/binary-copy-out';
 import type { Queryable } from './integration.repository';
 
 /** A file a BPO uploaded (its bytes are its chunks'). */
@@ -44,7 +44,6 @@ export interface ReceivedFileArrival {
 }
 
 const UNIQUE_VIOLATION = '23505';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Chunks per binary COPY: a few, so no snapshot is held while the reader works on the file. */
 const CHUNKS_PER_COPY = 4;
 
@@ -201,11 +200,11 @@ export class ReceivedFileRepository {
   async *chunks(fileId: string): AsyncIterable<Buffer> {
     if (!(this.db instanceof DataSource)) throw new Error('chunks are read by COPY on connections of their own: build the repository on the DataSource');
     // COPY takes no parameters: only a checked id and numbers are quoted into it.
-    if (!UUID.test(fileId)) throw new Error(`not a file id: ${JSON.stringify(fileId)}`);
+    const file = uuidLiteral(fileId, 'a file id');
     for (let next = 0; ; ) {
       const rows = await copyOutBinary(
         this.db,
-        `SELECT seq, data FROM received_file_chunks WHERE file_id = '${fileId}' AND seq >= ${next} ORDER BY seq LIMIT ${CHUNKS_PER_COPY}`,
+        `SELECT seq, data FROM received_file_chunks WHERE file_id = ${file} AND seq >= ${next} ORDER BY seq LIMIT ${CHUNKS_PER_COPY}`,
       );
       for (const [, data] of rows) yield data!;
       if (rows.length < CHUNKS_PER_COPY) return;
