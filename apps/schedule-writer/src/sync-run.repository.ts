@@ -5,8 +5,8 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Topics, type AgentDayBasisV1, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
-import { enqueueMessages, PermanentMessageError, type OutgoingMessage } from '@bpo/messaging';
-import { IntegrationRepository, IsoInstants, ReceivedFileRepository, int2Field, int8Field, mappingKeySql, streamBinaryCopy, textField, uuidLiteral, UuidTexts } from '@bpo/persistence';
+import { enqueueMessages, enqueueRenderedPayloads, PermanentMessageError, type OutgoingMessage } from '@bpo/messaging';
+import { IntegrationRepository, IsoInstants, ReceivedFileRepository, ScheduleRepository, int2Field, int8Field, mappingKeySql, streamBinaryCopy, textField, uuidLiteral, UuidTexts } from '@bpo/persistence';
 import { queueFileForSync } from '@bpo/pipeline';
 import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import { ChangeKind, EventsChangedParts, partCount, type EventsChangedHeader } from './events-changed-parts';
@@ -398,8 +398,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
    * Returns how many rows were dropped, or null when the schedule itself is gone.
    */
   async lockReferences(manager: EntityManager, syncRunId: string, scheduleId: string, staged: StagedSummary): Promise<number | null> {
-    const schedule: unknown[] = await manager.query('SELECT 1 FROM schedules WHERE id = $1 FOR KEY SHARE', [scheduleId]);
-    if (schedule.length === 0) return null;
+    if (!(await new ScheduleRepository(manager).lockKeyShare(scheduleId))) return null;
     const [{ agents, types }]: Array<{ agents: number; types: number }> = await manager.query(
       `SELECT (SELECT count(*) FROM (SELECT 1 FROM agents WHERE id = ANY($1::uuid[]) FOR KEY SHARE) a)::int AS agents,
               (SELECT count(*) FROM (SELECT 1 FROM event_types WHERE id = ANY($2::uuid[]) FOR KEY SHARE) t)::int AS types`,
@@ -715,11 +714,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
       let inserting: Promise<unknown> = Promise.resolve();
       const queue = async (payloads: string[]) => {
         await inserting;
-        // A parameter per part: as an array's elements each would be escaped, and unescaped again.
-        inserting = manager.query(
-          `INSERT INTO outbox (topic, message_key, payload) VALUES ${payloads.map((_, i) => `($1, $2, $${i + 3}::json)`).join(', ')}`,
-          [Topics.EventsChangedV1, header.integrationId, ...payloads],
-        );
+        inserting = enqueueRenderedPayloads(manager, Topics.EventsChangedV1, header.integrationId, payloads);
         // Awaited by the next queue or at the end; until then a failure must not go unhandled.
         inserting.catch(() => undefined);
         queued += payloads.length;

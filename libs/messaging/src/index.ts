@@ -5,6 +5,7 @@ export * from './message-publisher';
 export * from './message-consumer';
 export { classifyFailure, formatMinutes, transientLimitReason, type Classification, type FailureKind, type Unreachable } from './error-classification';
 export * from './outbox';
+export * from './outbox-dead-letters';
 export * from './outbox-relay';
 export * from './messaging.module';
 export * from './service-infrastructure';

@@ -10,6 +10,8 @@ export * from './repositories/mapping-rule.repository';
 export * from './repositories/event-type.repository';
 export * from './repositories/integration-ssh-key.repository';
 export * from './repositories/agent.repository';
+export * from './repositories/site.repository';
+export * from './repositories/schedule.repository';
 export * from './copy/binary-copy-out';
 export * from './copy/binary-fields';
 export { migrations } from './migrations';

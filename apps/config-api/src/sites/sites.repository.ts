@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { IntegrationRepository, SiteEntity } from '@bpo/persistence';
+import { IntegrationRepository, SiteEntity, SiteRepository } from '@bpo/persistence';
 import { definedOnly } from '../common/defined.util';
 import { findOwned, requireOwned } from '../common/organization-scope.util';
 import type { SiteResponse } from './site.dto';
@@ -39,7 +39,7 @@ export class SitesRepository {
   async update<T>(organizationId: string, ids: readonly string[], work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
       await requireOwned(manager, SiteEntity, organizationId, ids);
-      await manager.query('SELECT id FROM sites WHERE id = ANY($1::uuid[]) FOR UPDATE', [ids]);
+      await new SiteRepository(manager).lockForUpdate(ids);
       return work(manager);
     });
   }

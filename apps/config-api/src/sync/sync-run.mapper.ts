@@ -1,7 +1,8 @@
+import type { UndeliveredMessage } from '@bpo/messaging';
 import type { SyncCounts, SyncRunStatus } from '@bpo/persistence';
 import type { FileResponse, SyncErrorResponse, SyncRunResponse } from './sync-run.dto';
 
-/** Sync run columns as the queries select them (prefixed `run_` when joined to a file). */
+/** Sync run columns as the queries select them (prefixed `run_` when joined to a file), with the run's undelivered messages. */
 export interface SyncRunRow {
   run_id: string | null;
   run_status: SyncRunStatus;
@@ -13,7 +14,8 @@ export interface SyncRunRow {
   run_schedule_id: string | null;
   run_started_at: Date;
   run_finished_at: Date | null;
-  run_undelivered: Array<{ topic: string; reason: string; failedAt: string }> | null;
+  /** Not a column: read from messaging (owner of outbox_dead_letters) by SyncRepository; empty for a row without a run. */
+  run_undelivered: readonly UndeliveredMessage[];
 }
 
 export interface FileRow extends SyncRunRow {
@@ -27,9 +29,7 @@ export interface FileRow extends SyncRunRow {
 
 export const SYNC_RUN_COLUMNS = `r.id AS run_id, r.status AS run_status, r.stage AS run_stage, r.reason AS run_reason, r.counts AS run_counts,
   r.window_from::text AS run_window_from, r.window_to::text AS run_window_to, r.schedule_id AS run_schedule_id,
-  r.started_at AS run_started_at, r.finished_at AS run_finished_at,
-  (SELECT json_agg(json_build_object('topic', d.topic, 'reason', d.failure, 'failedAt', d.failed_at) ORDER BY d.id)
-     FROM outbox_dead_letters d WHERE d.payload->>'syncRunId' = r.id::text) AS run_undelivered`;
+  r.started_at AS run_started_at, r.finished_at AS run_finished_at`;
 
 export function toSyncRunResponse(row: SyncRunRow): SyncRunResponse | null {
   if (!row.run_id) return null;
@@ -44,7 +44,7 @@ export function toSyncRunResponse(row: SyncRunRow): SyncRunResponse | null {
     startedAt: row.run_started_at.toISOString(),
     finishedAt: row.run_finished_at?.toISOString() ?? null,
     durationMs: row.run_finished_at ? row.run_finished_at.getTime() - row.run_started_at.getTime() : null,
-    undelivered: (row.run_undelivered ?? []).map((letter) => ({ topic: letter.topic, reason: letter.reason, failedAt: new Date(letter.failedAt).toISOString() })),
+    undelivered: row.run_undelivered.map((letter) => ({ topic: letter.topic, reason: letter.reason, failedAt: letter.failedAt.toISOString() })),
   };
 }
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { IntegrationEntity, ReceivedFileEntity, ReceivedFileRepository, type ReceivedFileListing, type ReceivedFilePage } from '@bpo/persistence';
-import { MessagingLifecycle } from '@bpo/messaging';
+import { MessagingLifecycle, undeliveredBySyncRun } from '@bpo/messaging';
 import { queueFileForSync } from '@bpo/pipeline';
 import { withSpan } from '@bpo/service-kit';
 import { ConfigApiErrorCode, ConfigApiException, invalidField, notFound } from '../common/config-api.exception';
@@ -54,12 +54,14 @@ export class SyncRepository {
   /** Each integration's latest sync run, with its file. */
   async latestRuns(integrationIds: readonly string[]): Promise<Map<string, FileRow>> {
     if (integrationIds.length === 0) return new Map();
-    const runs: (SyncRunRow & { integration_id: string; file_id: string })[] = await this.dataSource.query(
-      `SELECT DISTINCT ON (r.integration_id) r.integration_id, r.file_id, ${SYNC_RUN_COLUMNS}
-         FROM sync_runs r
-        WHERE r.integration_id = ANY($1::uuid[])
-        ORDER BY r.integration_id, r.started_at DESC, r.id DESC`,
-      [integrationIds],
+    const runs: (SyncRunRow & { integration_id: string; file_id: string })[] = await this.withUndelivered(
+      await this.dataSource.query(
+        `SELECT DISTINCT ON (r.integration_id) r.integration_id, r.file_id, ${SYNC_RUN_COLUMNS}
+           FROM sync_runs r
+          WHERE r.integration_id = ANY($1::uuid[])
+          ORDER BY r.integration_id, r.started_at DESC, r.id DESC`,
+        [integrationIds],
+      ),
     );
     const files = await this.receivedFiles.listingOf(runs.map((run) => run.file_id));
     // A file deleted in between takes its runs with it: its integration has none to show.
@@ -86,17 +88,28 @@ export class SyncRepository {
   /** The files, in their order, each with its latest sync run (its run columns null when it has none). */
   private async withLatestRuns(files: readonly ReceivedFileListing[]): Promise<FileRow[]> {
     if (files.length === 0) return [];
-    const runs: (SyncRunRow & { file_id: string })[] = await this.dataSource.query(
-      `SELECT f.id AS file_id, ${SYNC_RUN_COLUMNS} FROM unnest($1::uuid[]) AS f(id) ${LATEST_RUN}`,
-      [files.map((file) => file.id)],
+    const runs: (SyncRunRow & { file_id: string })[] = await this.withUndelivered(
+      await this.dataSource.query(`SELECT f.id AS file_id, ${SYNC_RUN_COLUMNS} FROM unnest($1::uuid[]) AS f(id) ${LATEST_RUN}`, [files.map((file) => file.id)]),
     );
     const byFile = new Map(runs.map((run) => [run.file_id, run]));
     return files.map((file) => toFileRow(file, byFile.get(file.id)!));
   }
 
   /** Every sync run of a file, newest first. */
-  runs(fileId: string): Promise<SyncRunRow[]> {
-    return this.dataSource.query(`SELECT ${SYNC_RUN_COLUMNS} FROM sync_runs r WHERE r.file_id = $1 ORDER BY r.started_at DESC, r.id DESC`, [fileId]);
+  async runs(fileId: string): Promise<SyncRunRow[]> {
+    return this.withUndelivered(await this.dataSource.query(`SELECT ${SYNC_RUN_COLUMNS} FROM sync_runs r WHERE r.file_id = $1 ORDER BY r.started_at DESC, r.id DESC`, [fileId]));
+  }
+
+  /**
+   * Adds each run's undelivered messages, read by messaging (the owner of outbox_dead_letters) in one
+   * more statement for all the rows. The rows are already a bounded page (paged by the file listing,
+   * not by this join), so no SQL fragment needs to stay inside these statements: one indexed read per
+   * page instead of the correlated subquery per row it replaces.
+   */
+  private async withUndelivered<T extends SyncRunRow>(rows: T[]): Promise<T[]> {
+    const undelivered = await undeliveredBySyncRun(this.dataSource.manager, rows.flatMap((row) => (row.run_id ? [row.run_id] : [])));
+    for (const row of rows) row.run_undelivered = (row.run_id && undelivered.get(row.run_id)) || [];
+    return rows;
   }
 
   async errors(syncRunId: string, window: PageWindow): Promise<SyncErrorRow[]> {

@@ -103,6 +103,7 @@ export class IntegrationRepository {
       default_event_type_id: string | null;
       schedule_id: string | null;
     }> = await this.db.query(
+      // SiteRepository and ScheduleRepository own `sites` and `schedules`; the site's zone and default schedule stay joined: every stage reads them per file, in one statement.
       `SELECT i.organization_id, i.site_id, i.platform, COALESCE(i.timezone, s.timezone) AS timezone, s.timezone AS site_timezone,
               i.date_order, i.encoding, i.title_lines, i.sync_past_events, i.replace_scope, i.default_event_type_id,
               COALESCE(i.target_schedule_id, (SELECT id FROM schedules WHERE organization_id = i.organization_id AND is_default)) AS schedule_id
@@ -150,6 +151,7 @@ export class IntegrationRepository {
    */
   async agentIdsVersion(integrationId: string): Promise<string | null> {
     const rows: Array<{ version: string }> = await this.db.query(
+      // SiteRepository owns `sites`; this join stays: the parser and the writer read the version by integration, per file, in one statement.
       'SELECT s.agent_ids_version::text AS version FROM integrations i JOIN sites s ON s.id = i.site_id WHERE i.id = $1',
       [integrationId],
     );
@@ -162,6 +164,7 @@ export class IntegrationRepository {
    */
   async daysAppliedAsNow(integrationId: string, fromDay: string): Promise<Array<{ day: string; syncRunId: string }>> {
     const rows: Array<{ day: string; sync_run_id: string }> = await this.db.query(
+      // ScheduleRepository owns `schedules`; the default-schedule subquery stays: each run's schedule is compared with the target in this join.
       `SELECT to_char(v.day, 'YYYY-MM-DD') AS day, v.sync_run_id
          FROM integration_day_versions v
          JOIN integrations i ON i.id = v.integration_id
@@ -188,6 +191,7 @@ export class IntegrationRepository {
   async listing(scope: { organizationId: string } | { integrationId: string }): Promise<IntegrationListing[]> {
     const [where, param] = 'organizationId' in scope ? ['i.organization_id = $1', scope.organizationId] : ['i.id = $1', scope.integrationId];
     return this.db.query(
+      // SiteRepository owns `sites`; this join stays: the API's listing shows and sorts by the site's name and zone, in one statement.
       `SELECT i.id, i.site_id, s.name AS site_name, s.timezone AS site_timezone, i.platform, i.sftp_username,
               (SELECT count(*)::int FROM integration_ssh_keys k WHERE k.integration_id = i.id) AS ssh_key_count,
               i.timezone, i.target_schedule_id, i.sync_past_events, i.replace_scope, i.default_event_type_id, i.date_order, i.encoding,
