@@ -3,6 +3,7 @@ import { gzip, unzip } from 'node:zlib';
 import type { IHeaders, Kafka, Producer } from 'kafkajs';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import { withTraceHeaders } from '@bpo/service-kit';
+import { speedUpKafkaProduceEncoding } from './kafka-encoder';
 import { physicalTopic, type KafkaSettings } from './kafka-settings';
 
 const gzipFast = promisify(gzip);
@@ -17,6 +18,9 @@ CompressionCodecs[CompressionTypes.GZIP] = () => ({
   compress: (encoder: { buffer: Buffer }) => gzipFast(encoder.buffer, { level: 1 }),
   decompress: (buffer: Buffer) => gunzip(buffer),
 });
+
+/** Produce requests are framed without copying each level, and their CRCs taken 8 bytes a step (see kafka-encoder). */
+speedUpKafkaProduceEncoding();
 
 export interface OutgoingMessage {
   topic: string;
