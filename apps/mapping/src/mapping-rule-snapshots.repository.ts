@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { MappingRule } from '@bpo/mapping-rules';
-import { IntegrationRepository } from '@bpo/persistence';
+import { SyncRunRecords, type FrozenMappingRules } from '@bpo/persistence';
 
-export interface RuleSnapshot {
-  rules: MappingRule[];
-  defaultEventTypeId: string | null;
-}
+export type RuleSnapshot = FrozenMappingRules;
 
 /** The mapping rules a sync run uses. A port, so the service can be tested without a database. */
 export abstract class MappingRuleSnapshots {
@@ -15,8 +11,11 @@ export abstract class MappingRuleSnapshots {
 
 @Injectable()
 export class TypeOrmMappingRuleSnapshots extends MappingRuleSnapshots {
-  constructor(private readonly dataSource: DataSource) {
+  private readonly runs: SyncRunRecords;
+
+  constructor(dataSource: DataSource) {
     super();
+    this.runs = new SyncRunRecords(dataSource);
   }
 
   /**
@@ -30,12 +29,9 @@ export class TypeOrmMappingRuleSnapshots extends MappingRuleSnapshots {
    * run without a snapshot, stuck-runs.ts) and need a rules version kept by every rule edit.
    */
   async forSyncRun(syncRunId: string, integrationId: string): Promise<RuleSnapshot> {
-    await new IntegrationRepository(this.dataSource).freezeMappingRules(syncRunId, integrationId);
-    const rows: Array<{ rules: MappingRule[]; default_event_type_id: string | null }> = await this.dataSource.query(
-      'SELECT rules, default_event_type_id FROM sync_run_mapping_rules WHERE sync_run_id = $1',
-      [syncRunId],
-    );
-    if (rows.length === 0) throw new Error(`integration ${integrationId} no longer exists`);
-    return { rules: rows[0].rules.map((rule) => ({ ...rule, position: Number(rule.position) })), defaultEventTypeId: rows[0].default_event_type_id };
+    await this.runs.freezeMappingRules(syncRunId, integrationId);
+    const snapshot = await this.runs.frozenMappingRules(syncRunId);
+    if (!snapshot) throw new Error(`integration ${integrationId} no longer exists`);
+    return snapshot;
   }
 }

@@ -2,18 +2,9 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { DataSource } from 'typeorm';
 import type { FileFailureV1 } from '@bpo/contracts';
 import { formatMinutes } from '@bpo/messaging';
+import { SyncRunRecords, type ProcessingRun } from '@bpo/persistence';
 import { ScheduleWriterConfig } from './schedule-writer.config';
 import { ScheduleWriterService } from './schedule-writer.service';
-
-/** A processing run and how far it got. */
-export interface ProcessingRun {
-  id: string;
-  /** Rows reached mapping (it froze the integration's rules at the first batch). */
-  mapped: boolean;
-  /** Batches staged at the writer, and how many the file has (once its end arrived). */
-  batches: number;
-  batchCount: number | null;
-}
 
 /** Where a run without progress stopped, in words for its report. */
 export function stuckRunFailure(run: ProcessingRun, stuckMs: number): FileFailureV1 {
@@ -30,22 +21,8 @@ export function stuckRunFailure(run: ProcessingRun, stuckMs: number): FileFailur
   return { stage, reason: `${idle} at stage ${stage} (${detail}); replay the file` };
 }
 
-/** Finds processing runs with no progress (no batch staged) for `stuckMs`; oldest first, a bounded number. */
-export async function findStuckRuns(dataSource: DataSource, stuckMs: number, limit = 100): Promise<ProcessingRun[]> {
-  const rows: Array<{ id: string; mapped: boolean; batches: number; batch_count: number | null }> = await dataSource.query(
-    `SELECT sr.id, EXISTS (SELECT 1 FROM sync_run_mapping_rules m WHERE m.sync_run_id = sr.id) AS mapped,
-            p.batches, (sr.file_end ->> 'batchCount')::int AS batch_count
-       FROM sync_runs sr
-       CROSS JOIN LATERAL (SELECT count(*)::int AS batches, max(b.staged_at) AS last_staged_at
-                             FROM sync_run_batches b WHERE b.sync_run_id = sr.id) p
-      WHERE sr.status = 'processing'
-        AND sr.started_at < clock_timestamp() - $1 * interval '1 millisecond'
-        AND COALESCE(p.last_staged_at, sr.started_at) < clock_timestamp() - $1 * interval '1 millisecond'
-      ORDER BY sr.started_at LIMIT $2`,
-    [stuckMs, limit],
-  );
-  return rows.map((row) => ({ id: row.id, mapped: row.mapped, batches: row.batches, batchCount: row.batch_count }));
-}
+/** Stuck runs failed per sweep, oldest first; the next sweep takes the rest. */
+const STUCK_RUNS_PER_SWEEP = 100;
 
 /**
  * Nothing stays `processing` forever: a run that made no progress for STUCK_RUN_MINUTES (a message
@@ -58,12 +35,15 @@ export class StuckRunSweeper implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(StuckRunSweeper.name);
   private timer?: NodeJS.Timeout;
   private sweeping: Promise<void> = Promise.resolve();
+  private readonly runs: SyncRunRecords;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly writer: ScheduleWriterService,
     private readonly config: ScheduleWriterConfig,
-  ) {}
+  ) {
+    this.runs = new SyncRunRecords(dataSource);
+  }
 
   private get stuckMs(): number {
     return this.config.STUCK_RUN_MINUTES * 60_000;
@@ -83,7 +63,7 @@ export class StuckRunSweeper implements OnModuleInit, OnApplicationShutdown {
   }
 
   async sweep(): Promise<number> {
-    const stuck = await findStuckRuns(this.dataSource, this.stuckMs);
+    const stuck = await this.runs.stuck(this.stuckMs, STUCK_RUNS_PER_SWEEP);
     for (const run of stuck) {
       const failure = stuckRunFailure(run, this.stuckMs);
       this.logger.warn({ message: 'sync run made no progress; failing it', syncRunId: run.id, stage: failure.stage, reason: failure.reason });

@@ -12,6 +12,8 @@ export * from './repositories/integration-ssh-key.repository';
 export * from './repositories/agent.repository';
 export * from './repositories/site.repository';
 export * from './repositories/schedule.repository';
+export * from './repositories/sync-run-records';
+export * from './repositories/schedule-event.repository';
 export * from './copy/binary-copy-out';
 export * from './copy/binary-fields';
 export { migrations } from './migrations';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { laneOfFile, MessageHeaders, PipelineLanes, type FileMessageV1, type FileReceivedV1, type FileSettingsV1, type Platform } from '@bpo/contracts';
 import { enqueueMessages, type OutgoingMessage } from '@bpo/messaging';
-import { IntegrationRepository } from '@bpo/persistence';
+import { IntegrationRepository, SyncRunRecords } from '@bpo/persistence';
 
 /** A stored schedule file, as the pipeline needs to know it. */
 export interface StoredFile {
@@ -57,11 +57,7 @@ export interface SyncOptions {
 export async function queueFileForSync(manager: EntityManager, file: StoredFile, now: Date, options: SyncOptions = {}): Promise<string> {
   const settings = await integrationSettings(manager, file.integrationId);
   const syncRunId = randomUUID();
-  await manager.query(
-    `INSERT INTO sync_runs (id, organization_id, integration_id, site_id, file_id, status, started_at)
-     VALUES ($1, $2, $3, $4, $5, 'processing', $6)`,
-    [syncRunId, file.organizationId, file.integrationId, file.siteId, file.fileId, now],
-  );
+  await new SyncRunRecords(manager).start({ id: syncRunId, organizationId: file.organizationId, integrationId: file.integrationId, siteId: file.siteId, fileId: file.fileId, startedAt: now });
   await enqueueMessages(manager, [fileReceivedMessage({ ...file, settings }, syncRunId, now, options)]);
   return syncRunId;
 }

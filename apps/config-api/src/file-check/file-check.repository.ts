@@ -5,7 +5,7 @@ import type { MappingRule } from '@bpo/mapping-rules';
 import type { ScheduleFileSettings } from '@bpo/schedule-file';
 import { isDateOrder } from '@bpo/schedule-time';
 import type { StoredEvent } from '@bpo/snapshot-sync';
-import { AgentRepository, IntegrationRepository, MappingRuleRepository } from '@bpo/persistence';
+import { AgentRepository, IntegrationRepository, MappingRuleRepository, ScheduleEventRepository } from '@bpo/persistence';
 import { notFound } from '../common/config-api.exception';
 
 /** What a dry run needs of an integration: how its files are read, mapped, resolved and applied. */
@@ -21,8 +21,6 @@ export interface DayRange {
   from: string;
   to: string;
 }
-
-const isoSql = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The reads of a file check, the same the pipeline's stages make (mapping rules, agents by the
@@ -64,21 +62,12 @@ export class FileCheckReads {
   }
 
   /** Day -> received time of the newest file applied to it (newest wins per day). */
-  async dayVersions(integrationId: string, range: DayRange): Promise<Map<string, string>> {
-    const rows: Array<{ day: string; file_received_at: Date }> = await this.manager.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, file_received_at FROM integration_day_versions WHERE integration_id = $1 AND day BETWEEN $2 AND $3`,
-      [integrationId, range.from, range.to],
-    );
-    return new Map(rows.map((row) => [row.day, new Date(row.file_received_at).toISOString()]));
+  dayVersions(integrationId: string, range: DayRange): Promise<Map<string, string>> {
+    return new IntegrationRepository(this.manager).dayVersions(integrationId, range);
   }
 
   /** Events this integration wrote in the schedule on the range's days, any agent. */
   storedEvents(integrationId: string, scheduleId: string, range: DayRange): Promise<StoredEvent[]> {
-    return this.manager.query(
-      `SELECT id::text AS id, agent_id AS "agentId", event_type_id AS "eventTypeId", ${isoSql('start_at')} AS "startAt", ${isoSql('end_at')} AS "endAt",
-              to_char(day, 'YYYY-MM-DD') AS day
-         FROM schedule_events WHERE source_integration_id = $1 AND schedule_id = $2 AND day BETWEEN $3 AND $4 ORDER BY id`,
-      [integrationId, scheduleId, range.from, range.to],
-    );
+    return new ScheduleEventRepository(this.manager).storedEvents(integrationId, scheduleId, range);
   }
 }

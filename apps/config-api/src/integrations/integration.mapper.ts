@@ -1,11 +1,11 @@
 import { PlatformAgentIdFields } from '@bpo/contracts';
 import type { ConfigApiConfig } from '../config-api.config';
 import { templateUrl } from '../platforms/platform-links.util';
-import type { FileRow } from '../sync/sync-run.mapper';
+import type { LatestRun } from '../sync/sync-run.mapper';
 import type { IntegrationResponse } from './integration.dto';
 import type { IntegrationRow } from './integrations.repository';
 
-export function toIntegrationResponse(row: IntegrationRow, lastRun: FileRow | undefined, config: ConfigApiConfig): IntegrationResponse {
+export function toIntegrationResponse(row: IntegrationRow, lastRun: LatestRun | undefined, config: ConfigApiConfig): IntegrationResponse {
   return {
     id: row.id,
     siteId: row.site_id,
@@ -26,13 +26,13 @@ export function toIntegrationResponse(row: IntegrationRow, lastRun: FileRow | un
     titleLines: row.title_lines,
     defaultEventTypeId: row.default_event_type_id,
     templateUrl: templateUrl(config.PUBLIC_URL, row.platform),
-    lastSyncAt: lastRun ? (lastRun.run_finished_at ?? lastRun.run_started_at).toISOString() : null,
-    lastSyncRunId: lastRun?.run_id ?? null,
-    lastStatus: lastRun?.run_status ?? null,
+    lastSyncAt: lastRun ? (lastRun.run.finished_at ?? lastRun.run.started_at).toISOString() : null,
+    lastSyncRunId: lastRun?.run.id ?? null,
+    lastStatus: lastRun?.run.status ?? null,
     expectedCadenceMinutes: row.expected_cadence_minutes,
     stale: row.stale_since !== null,
     staleSince: row.stale_since?.toISOString() ?? null,
-    lastFile: lastRun ? { id: lastRun.file_id, filename: lastRun.filename, sizeBytes: Number(lastRun.size_bytes), receivedAt: lastRun.received_at.toISOString() } : null,
+    lastFile: lastRun ? { id: lastRun.file.id, filename: lastRun.file.filename, sizeBytes: Number(lastRun.file.size_bytes), receivedAt: lastRun.file.received_at.toISOString() } : null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -74,11 +74,11 @@ export class IntegrationsService {
     const row = await this.integrations.get(organizationId, id);
     const lastRun = (await this.sync.latestRuns([id])).get(id);
     const window = { limit: SYNC_STATUS_MAX_ERRORS, after: null, offset: 0 };
-    const errors = lastRun?.run_id ? await this.sync.errors(lastRun.run_id, window) : [];
+    const errors = lastRun ? await this.sync.errors(lastRun.run.id, window) : [];
     return {
       ...toIntegrationResponse(row, lastRun, this.config),
       lastErrors: errors.slice(0, SYNC_STATUS_MAX_ERRORS).map(toSyncErrorResponse),
-      lastErrorCount: lastRun?.run_id ? await this.sync.errorCount(lastRun.run_id) : 0,
+      lastErrorCount: lastRun ? await this.sync.errorCount(lastRun.run.id) : 0,
     };
   }
 

@@ -15,13 +15,13 @@ export class FilesService {
   async list(organizationId: string, integrationId: string, query: PageQuery): Promise<FileListResponse> {
     await this.sync.requireIntegration(organizationId, integrationId);
     const window = pageWindow(query, 2);
-    return toPage(await this.sync.files(integrationId, window), window, (row) => [row.received_key, row.file_id], toFileResponse);
+    return toPage(await this.sync.files(integrationId, window), window, ({ file }) => [file.received_key, file.id], toFileResponse);
   }
 
   async report(organizationId: string, integrationId: string, fileId: string, query: FileReportQuery): Promise<FileReportResponse> {
     await this.sync.requireIntegration(organizationId, integrationId);
     const file = await this.sync.file(integrationId, fileId);
-    const syncRuns = (await this.sync.runs(fileId)).map(toSyncRunResponse).filter((run) => run !== null);
+    const syncRuns = (await this.sync.runs(fileId)).map(toSyncRunResponse);
     const reported = query.syncRunId ?? syncRuns[0]?.id;
     if (query.syncRunId && !syncRuns.some((run) => run.id === query.syncRunId)) throw notFound('sync run', query.syncRunId);
     const window = pageWindow(query, 1);
@@ -33,7 +33,7 @@ export class FilesService {
 
   async content(organizationId: string, integrationId: string, fileId: string): Promise<StreamableFile> {
     await this.sync.requireIntegration(organizationId, integrationId);
-    const file = await this.sync.file(integrationId, fileId);
+    const { file } = await this.sync.file(integrationId, fileId);
     return new StreamableFile(this.sync.content(fileId), {
       type: 'application/octet-stream',
       disposition: `attachment; filename="${file.filename.replace(/["\\\r\n]/g, '_')}"`,

@@ -1,61 +1,47 @@
 import type { UndeliveredMessage } from '@bpo/messaging';
-import type { SyncCounts, SyncRunStatus } from '@bpo/persistence';
+import type { ReceivedFileListing, SyncRunListing } from '@bpo/persistence';
 import type { FileResponse, SyncErrorResponse, SyncRunResponse } from './sync-run.dto';
 
-/** Sync run columns as the queries select them (prefixed `run_` when joined to a file), with the run's undelivered messages. */
-export interface SyncRunRow {
-  run_id: string | null;
-  run_status: SyncRunStatus;
-  run_stage: SyncRunResponse['stage'];
-  run_reason: string | null;
-  run_counts: SyncCounts | null;
-  run_window_from: string | null;
-  run_window_to: string | null;
-  run_schedule_id: string | null;
-  run_started_at: Date;
-  run_finished_at: Date | null;
-  /** Not a column: read from messaging (owner of outbox_dead_letters) by SyncRepository; empty for a row without a run. */
-  run_undelivered: readonly UndeliveredMessage[];
+/** A sync run as stored, with its undelivered messages (read from messaging, the owner of outbox_dead_letters, by SyncRepository). */
+export interface SyncRunRow extends SyncRunListing {
+  undelivered: readonly UndeliveredMessage[];
 }
 
-export interface FileRow extends SyncRunRow {
-  file_id: string;
-  filename: string;
-  size_bytes: string;
-  sha256: string;
-  received_at: Date;
-  received_key: string;
+/** A received file with its latest sync run (null when it has none). */
+export interface FileRow {
+  file: ReceivedFileListing;
+  run: SyncRunRow | null;
 }
 
-export const SYNC_RUN_COLUMNS = `r.id AS run_id, r.status AS run_status, r.stage AS run_stage, r.reason AS run_reason, r.counts AS run_counts,
-  r.window_from::text AS run_window_from, r.window_to::text AS run_window_to, r.schedule_id AS run_schedule_id,
-  r.started_at AS run_started_at, r.finished_at AS run_finished_at`;
+/** An integration's latest sync run, with its file. */
+export interface LatestRun extends FileRow {
+  run: SyncRunRow;
+}
 
-export function toSyncRunResponse(row: SyncRunRow): SyncRunResponse | null {
-  if (!row.run_id) return null;
+export function toSyncRunResponse(run: SyncRunRow): SyncRunResponse {
   return {
-    id: row.run_id,
-    status: row.run_status,
-    stage: row.run_stage,
-    reason: row.run_reason,
-    counts: row.run_counts,
-    window: row.run_window_from && row.run_window_to ? { from: row.run_window_from, to: row.run_window_to } : null,
-    scheduleId: row.run_schedule_id,
-    startedAt: row.run_started_at.toISOString(),
-    finishedAt: row.run_finished_at?.toISOString() ?? null,
-    durationMs: row.run_finished_at ? row.run_finished_at.getTime() - row.run_started_at.getTime() : null,
-    undelivered: row.run_undelivered.map((letter) => ({ topic: letter.topic, reason: letter.reason, failedAt: letter.failedAt.toISOString() })),
+    id: run.id,
+    status: run.status,
+    stage: run.stage,
+    reason: run.reason,
+    counts: run.counts,
+    window: run.window_from && run.window_to ? { from: run.window_from, to: run.window_to } : null,
+    scheduleId: run.schedule_id,
+    startedAt: run.started_at.toISOString(),
+    finishedAt: run.finished_at?.toISOString() ?? null,
+    durationMs: run.finished_at ? run.finished_at.getTime() - run.started_at.getTime() : null,
+    undelivered: run.undelivered.map((letter) => ({ topic: letter.topic, reason: letter.reason, failedAt: letter.failedAt.toISOString() })),
   };
 }
 
-export function toFileResponse(row: FileRow): FileResponse {
+export function toFileResponse({ file, run }: FileRow): FileResponse {
   return {
-    id: row.file_id,
-    filename: row.filename,
-    sizeBytes: Number(row.size_bytes),
-    sha256: row.sha256,
-    receivedAt: row.received_at.toISOString(),
-    syncRun: toSyncRunResponse(row),
+    id: file.id,
+    filename: file.filename,
+    sizeBytes: Number(file.size_bytes),
+    sha256: file.sha256,
+    receivedAt: file.received_at.toISOString(),
+    syncRun: run ? toSyncRunResponse(run) : null,
   };
 }
 

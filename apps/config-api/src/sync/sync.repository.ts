@@ -1,18 +1,24 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { IntegrationEntity, ReceivedFileEntity, ReceivedFileRepository, type ReceivedFileListing, type ReceivedFilePage } from '@bpo/persistence';
+import {
+  IntegrationEntity,
+  ReceivedFileEntity,
+  ReceivedFileRepository,
+  SyncRunRecords,
+  type ReceivedFileListing,
+  type ReceivedFilePage,
+  type SyncRunErrorListing,
+  type SyncRunErrorPage,
+  type SyncRunListing,
+} from '@bpo/persistence';
 import { MessagingLifecycle, undeliveredBySyncRun } from '@bpo/messaging';
 import { queueFileForSync } from '@bpo/pipeline';
 import { withSpan } from '@bpo/service-kit';
 import { ConfigApiErrorCode, ConfigApiException, invalidField, notFound } from '../common/config-api.exception';
 import { findOwned } from '../common/organization-scope.util';
-import { isCursorKey, pageSql, type PageWindow } from '../common/pagination.util';
-import { SYNC_RUN_COLUMNS, type FileRow, type SyncRunRow } from './sync-run.mapper';
-
-const LATEST_RUN = `LEFT JOIN LATERAL (
-    SELECT * FROM sync_runs WHERE file_id = f.id ORDER BY started_at DESC, id DESC LIMIT 1
-  ) r ON TRUE`;
+import { isCursorKey, type PageWindow } from '../common/pagination.util';
+import type { FileRow, LatestRun, SyncRunRow } from './sync-run.mapper';
 
 /** A files page's cursor keys, checked as pageSql checks its own: a forged cursor answers 400, never a database error. */
 function olderThan(window: PageWindow): ReceivedFilePage['olderThan'] {
@@ -22,28 +28,25 @@ function olderThan(window: PageWindow): ReceivedFilePage['olderThan'] {
   return { receivedKey, id };
 }
 
-function toFileRow(file: ReceivedFileListing, run: SyncRunRow): FileRow {
-  return { ...run, file_id: file.id, filename: file.filename, size_bytes: file.size_bytes, sha256: file.sha256, received_at: file.received_at, received_key: file.received_key };
-}
-
-export interface SyncErrorRow {
-  seq: number;
-  line: number;
-  column: string | null;
-  code: string;
-  message: string;
+/** An errors page's window, read by sync_run_errors' seq: one row more than the page (toPage); a forged cursor answers 400. */
+function errorPage(window: PageWindow): SyncRunErrorPage {
+  const afterSeq = window.after?.[0] ?? null;
+  if (window.after && (window.after.length !== 1 || !isCursorKey(afterSeq!, 'int'))) throw invalidField('cursor', 'cursor is not one this API gave out');
+  return { limit: window.limit + 1, offset: window.offset, afterSeq };
 }
 
 /** Reads what the pipeline wrote (received files, sync runs, their errors) and queues replays. */
 @Injectable()
 export class SyncRepository {
   private readonly receivedFiles: ReceivedFileRepository;
+  private readonly syncRuns: SyncRunRecords;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly messaging: MessagingLifecycle,
   ) {
     this.receivedFiles = new ReceivedFileRepository(dataSource);
+    this.syncRuns = new SyncRunRecords(dataSource);
   }
 
   /** Checks that the integration is the organization's (404 otherwise). */
@@ -52,22 +55,14 @@ export class SyncRepository {
   }
 
   /** Each integration's latest sync run, with its file. */
-  async latestRuns(integrationIds: readonly string[]): Promise<Map<string, FileRow>> {
-    if (integrationIds.length === 0) return new Map();
-    const runs: (SyncRunRow & { integration_id: string; file_id: string })[] = await this.withUndelivered(
-      await this.dataSource.query(
-        `SELECT DISTINCT ON (r.integration_id) r.integration_id, r.file_id, ${SYNC_RUN_COLUMNS}
-           FROM sync_runs r
-          WHERE r.integration_id = ANY($1::uuid[])
-          ORDER BY r.integration_id, r.started_at DESC, r.id DESC`,
-        [integrationIds],
-      ),
-    );
+  async latestRuns(integrationIds: readonly string[]): Promise<Map<string, LatestRun>> {
+    const latest = await this.syncRuns.latestOfIntegrations(integrationIds);
+    const runs = await this.withUndelivered([...latest.values()]);
     const files = await this.receivedFiles.listingOf(runs.map((run) => run.file_id));
     // A file deleted in between takes its runs with it: its integration has none to show.
     return new Map(runs.flatMap((run) => {
       const file = files.get(run.file_id);
-      return file ? [[run.integration_id, toFileRow(file, run)] as const] : [];
+      return file ? [[run.integration_id, { file, run }] as const] : [];
     }));
   }
 
@@ -85,42 +80,36 @@ export class SyncRepository {
     return row;
   }
 
-  /** The files, in their order, each with its latest sync run (its run columns null when it has none). */
+  /** The files, in their order, each with its latest sync run (null when it has none). */
   private async withLatestRuns(files: readonly ReceivedFileListing[]): Promise<FileRow[]> {
     if (files.length === 0) return [];
-    const runs: (SyncRunRow & { file_id: string })[] = await this.withUndelivered(
-      await this.dataSource.query(`SELECT f.id AS file_id, ${SYNC_RUN_COLUMNS} FROM unnest($1::uuid[]) AS f(id) ${LATEST_RUN}`, [files.map((file) => file.id)]),
-    );
-    const byFile = new Map(runs.map((run) => [run.file_id, run]));
-    return files.map((file) => toFileRow(file, byFile.get(file.id)!));
+    const latest = await this.syncRuns.latestOfFiles(files.map((file) => file.id));
+    const byFile = new Map((await this.withUndelivered([...latest.values()])).map((run) => [run.file_id, run]));
+    return files.map((file) => ({ file, run: byFile.get(file.id) ?? null }));
   }
 
   /** Every sync run of a file, newest first. */
   async runs(fileId: string): Promise<SyncRunRow[]> {
-    return this.withUndelivered(await this.dataSource.query(`SELECT ${SYNC_RUN_COLUMNS} FROM sync_runs r WHERE r.file_id = $1 ORDER BY r.started_at DESC, r.id DESC`, [fileId]));
+    return this.withUndelivered(await this.syncRuns.ofFile(fileId));
   }
 
   /**
    * Adds each run's undelivered messages, read by messaging (the owner of outbox_dead_letters) in one
-   * more statement for all the rows. The rows are already a bounded page (paged by the file listing,
+   * more statement for all the runs. The runs are already a bounded page (paged by the file listing,
    * not by this join), so no SQL fragment needs to stay inside these statements: one indexed read per
    * page instead of the correlated subquery per row it replaces.
    */
-  private async withUndelivered<T extends SyncRunRow>(rows: T[]): Promise<T[]> {
-    const undelivered = await undeliveredBySyncRun(this.dataSource.manager, rows.flatMap((row) => (row.run_id ? [row.run_id] : [])));
-    for (const row of rows) row.run_undelivered = (row.run_id && undelivered.get(row.run_id)) || [];
-    return rows;
+  private async withUndelivered(runs: readonly SyncRunListing[]): Promise<SyncRunRow[]> {
+    const undelivered = await undeliveredBySyncRun(this.dataSource.manager, runs.map((run) => run.id));
+    return runs.map((run) => ({ ...run, undelivered: undelivered.get(run.id) ?? [] }));
   }
 
-  async errors(syncRunId: string, window: PageWindow): Promise<SyncErrorRow[]> {
-    const params: unknown[] = [syncRunId];
-    const page = pageSql(window, [{ sql: 'seq', cast: 'int' }], 'ASC', params);
-    return this.dataSource.query(`SELECT seq, line, "column", code, message FROM sync_run_errors WHERE sync_run_id = $1 AND ${page.where} ${page.tail}`, params);
+  errors(syncRunId: string, window: PageWindow): Promise<SyncRunErrorListing[]> {
+    return this.syncRuns.errors(syncRunId, errorPage(window));
   }
 
-  async errorCount(syncRunId: string): Promise<number> {
-    const [row]: { count: number }[] = await this.dataSource.query('SELECT count(*)::int AS count FROM sync_run_errors WHERE sync_run_id = $1', [syncRunId]);
-    return row.count;
+  errorCount(syncRunId: string): Promise<number> {
+    return this.syncRuns.errorCount(syncRunId);
   }
 
   /** The file's original bytes, read a few chunks at a time in `seq` order; the stream's demand paces the reads. */
@@ -144,9 +133,9 @@ export class SyncRepository {
       // the file are not held up), so the second sees the first's committed run and is refused.
       // Locking the processing run itself would lock nothing when there is none yet.
       await new ReceivedFileRepository(manager).lock(file.id);
-      const processing = await manager.query(`SELECT id FROM sync_runs WHERE file_id = $1 AND status = 'processing' LIMIT 1`, [file.id]);
-      if (processing.length > 0) {
-        throw new ConfigApiException(ConfigApiErrorCode.FileStillProcessing, `file ${file.id} is still being processed (sync run ${processing[0].id}); replay it once that run has finished`);
+      const processing = await new SyncRunRecords(manager).processingOf(file.id);
+      if (processing) {
+        throw new ConfigApiException(ConfigApiErrorCode.FileStillProcessing, `file ${file.id} is still being processed (sync run ${processing}); replay it once that run has finished`);
       }
       return queueFileForSync(manager, { ...file, fileId: file.id, siteId: integration.siteId, sizeBytes: Number(file.sizeBytes), platform: integration.platform }, now);
     }));

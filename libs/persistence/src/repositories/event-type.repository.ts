@@ -5,7 +5,7 @@ import type { Queryable } from './integration.repository';
  * renames and deletes `event_types` rows through it): whether schedule events are of an event
  * type, one of the uses that keep it from being deleted (deleting it would delete them: a trigger
  * does, schedule_events having no foreign key). The API's event listing, which joins event types
- * to schedule events, stays with config-api's EventsRepository. Each method runs on what it was built with: the DataSource,
+ * to schedule events, is ScheduleEventRepository's. Each method runs on what it was built with: the DataSource,
  * or a transaction's EntityManager.
  */
 export class EventTypeRepository {

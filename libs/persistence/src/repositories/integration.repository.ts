@@ -81,8 +81,9 @@ function platformOf(value: string, integrationId: string): Platform {
  * The one owner of the `integrations` table's SQL (config-api writes its rows through the typed
  * IntegrationEntity): every service reads an integration's settings, logs its files' arrival and
  * checks its silence through here, so a renamed column is changed in one file and the compiler
- * follows its rows. Each method runs on what it was built with: the DataSource, or a
- * transaction's EntityManager.
+ * follows its rows. It also reads the integration's days in `integration_day_versions` (the
+ * schedule-writer's apply writes them, in its own statements). Each method runs on what it was
+ * built with: the DataSource, or a transaction's EntityManager.
  */
 export class IntegrationRepository {
   constructor(private readonly db: Queryable) {}
@@ -130,21 +131,6 @@ export class IntegrationRepository {
   }
 
   /**
-   * Freezes the integration's mapping rules and default event type for a sync run, in one
-   * statement (one snapshot of both); a run frozen already keeps its rules. Nothing is frozen
-   * when the integration is gone.
-   */
-  async freezeMappingRules(syncRunId: string, integrationId: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO sync_run_mapping_rules (sync_run_id, rules, default_event_type_id)
-       SELECT $1, ${mappingRulesJsonSql('i')}, i.default_event_type_id
-         FROM integrations i WHERE i.id = $2
-       ON CONFLICT (sync_run_id) DO NOTHING`,
-      [syncRunId, integrationId],
-    );
-  }
-
-  /**
    * The integration's site's agent-ID version (`sites.agent_ids_version`, a bigint as a decimal
    * string): it changes with any change of the site's platform agent IDs. Null when the
    * integration is gone.
@@ -175,6 +161,15 @@ export class IntegrationRepository {
       [integrationId, fromDay],
     );
     return rows.map((row) => ({ day: row.day, syncRunId: row.sync_run_id }));
+  }
+
+  /** Day (YYYY-MM-DD) -> received time (ISO instant) of the newest file applied to it, for the integration's days in the range (inclusive). */
+  async dayVersions(integrationId: string, days: { from: string; to: string }): Promise<Map<string, string>> {
+    const rows: Array<{ day: string; file_received_at: Date }> = await this.db.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, file_received_at FROM integration_day_versions WHERE integration_id = $1 AND day BETWEEN $2 AND $3`,
+      [integrationId, days.from, days.to],
+    );
+    return new Map(rows.map((row) => [row.day, new Date(row.file_received_at).toISOString()]));
   }
 
   /** The integration of each of these sites, with its platform (a site has at most one); sites without one are absent. */

@@ -1,6 +1,6 @@
 /**
  * The SQL that names an integration's mapping rules, shared by the statement that freezes them for
- * a sync run (mapping, through IntegrationRepository), the one that checks whether they are still
+ * a sync run (mapping, through SyncRunRecords), the one that checks whether they are still
  * those of an earlier run (the parser, before it leaves unchanged agent-days out) and the writer's
  * record of a run's key: they must agree to the byte.
  */
