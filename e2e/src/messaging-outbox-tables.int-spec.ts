@@ -37,6 +37,13 @@ describe("messaging's outbox tables against the real database", () => {
       expect(rows).toEqual(payloads.map((payload) => ({ topic: 'test.rendered.v1', message_key: 'integration-1', payload, headers: {}, published_at: null })));
     });
 
+    it('stores a payload given as UTF-8 bytes as the same text, and refuses bytes that are not JSON', async () => {
+      const text = '{"part":1,"name":"Zoë – 早班","created":[]}';
+      await dataSource.transaction((manager) => enqueueRenderedPayloads(manager, 'test.rendered.v1', 'k', [Buffer.from(text, 'utf8'), '{"part":2}']));
+      expect(await dataSource.query('SELECT payload::text AS payload FROM outbox ORDER BY id')).toEqual([{ payload: text }, { payload: '{"part":2}' }]);
+      await expect(dataSource.transaction((manager) => enqueueRenderedPayloads(manager, 'test.rendered.v1', 'k', [Buffer.from('{"part":')]))).rejects.toThrow(/json/i);
+    });
+
     it('queues under a null key, and queues nothing for no payloads', async () => {
       await dataSource.transaction(async (manager) => {
         await enqueueRenderedPayloads(manager, 'test.rendered.v1', 'integration-1', []);

@@ -20,13 +20,17 @@ function change(kind: ChangeKind, id: number): LoggedChange {
   };
 }
 
-function render(changes: LoggedChange[], partBytes: number): Array<Record<string, unknown>> {
+function renderBytes(changes: LoggedChange[], partBytes: number): string[] {
   const total = changes.reduce((sum, c) => sum + changeSize(c.id), 0);
   const payloads: string[] = [];
-  const parts = new EventsChangedParts(header, partCount(total, partBytes), partBytes, (payload) => payloads.push(payload));
+  const parts = new EventsChangedParts(header, partCount(total, partBytes), partBytes, (payload) => payloads.push(payload.toString('utf8')));
   changes.forEach((c) => parts.add(c));
   parts.end();
-  return payloads.map((payload) => JSON.parse(payload));
+  return payloads;
+}
+
+function render(changes: LoggedChange[], partBytes: number): Array<Record<string, unknown>> {
+  return renderBytes(changes, partBytes).map((payload) => JSON.parse(payload));
 }
 
 describe('EventsChangedParts', () => {
@@ -62,6 +66,35 @@ describe('EventsChangedParts', () => {
       const holder = messages.find((m) => [...(m.created as []), ...(m.updated as []), ...(m.deleted as [])].some((e: { id: string }) => e.id === String(c.id)));
       expect(holder?.part).toBe(part);
     }
+  });
+
+  it('writes each part exactly as JSON.stringify spells the message, whatever the kinds a part starts and ends in', () => {
+    const changes = [
+      ...[1, 2, 3].map((id) => change(ChangeKind.Created, id)),
+      ...[70, 80, 90, 100].map((id) => change(ChangeKind.Updated, id)),
+      ...[1234567890123].map((id) => change(ChangeKind.Deleted, id)),
+    ];
+    for (const partBytes of [100, 186, 2 * 186, 5 * 186, 1 << 20]) {
+      const payloads = renderBytes(changes, partBytes);
+      const expected = payloads.map((payload) => {
+        const message = JSON.parse(payload) as Record<string, unknown>;
+        const { integrationId, organizationId, scheduleId, fileId, syncRunId, syncPastEvents } = header;
+        const { part, parts, created, updated, deleted } = message;
+        return JSON.stringify({ integrationId, organizationId, scheduleId, fileId, syncRunId, part, parts, created, updated, deleted, syncPastEvents });
+      });
+      expect(payloads).toEqual(expected);
+      expect(payloads.flatMap((payload) => ['created', 'updated', 'deleted'].flatMap((list) => (JSON.parse(payload)[list] as Array<{ id: string }>).map((e) => Number(e.id))))).toEqual(
+        changes.map((c) => c.id),
+      );
+    }
+  });
+
+  it('grows a part for instants longer than the contract spells (years past 9999, as the database writes them)', () => {
+    const long = { ...change(ChangeKind.Created, 1), startAt: '10000-01-01 00:00:00+00'.repeat(60), endAt: 'infinity'.repeat(150) };
+    // Both changes in one part (their counted sizes are 2 x 185), whose buffer (400 + 1024 + its header) they outgrow.
+    const [message] = render([long, change(ChangeKind.Deleted, 2)], 400);
+    expect((message.created as Array<{ startAt: string; endAt: string }>)[0]).toMatchObject({ startAt: long.startAt, endAt: long.endAt });
+    expect((message.deleted as Array<{ id: string }>)[0].id).toBe('2');
   });
 
   it('renders nothing for no changes', () => {

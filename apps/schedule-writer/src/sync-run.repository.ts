@@ -710,9 +710,9 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
     const parts = partCount(Number(size), EVENTS_CHANGED_PART_BYTES);
     let queued = 0;
     if (parts > 0) {
-      const ready: string[] = [];
+      const ready: Buffer[] = [];
       let inserting: Promise<unknown> = Promise.resolve();
-      const queue = async (payloads: string[]) => {
+      const queue = async (payloads: Buffer[]) => {
         await inserting;
         inserting = enqueueRenderedPayloads(manager, Topics.EventsChangedV1, header.integrationId, payloads);
         // Awaited by the next queue or at the end; until then a failure must not go unhandled.
