@@ -554,10 +554,13 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
     const params = byDays ? [scope.days] : [...agentDayColumns(scope.agentDays), ...dayBounds(scope.agentDays)];
     const cutoff = `$${5 + params.length + 1}::timestamptz`;
     const [{ created, skipped_past }]: Array<{ created: number; skipped_past: number }> = await manager.query(
+      // One sort serves both: the duplicates (a row's day is its start's date in the site's zone, so
+      // adding it to the key groups the same rows) and the order events are stored in. Sorted by
+      // (agent, type, start, end) and again by (day, agent, start), a million rows took twice as long.
       `WITH distinct_rows AS (
-         SELECT DISTINCT ON (agent_id, event_type_id, start_at, end_at) line, agent_id, event_type_id, start_at, end_at, day
+         SELECT DISTINCT ON (day, agent_id, start_at, event_type_id, end_at) line, agent_id, event_type_id, start_at, end_at, day
            FROM (${source}) rows
-          ORDER BY agent_id, event_type_id, start_at, end_at, line
+          ORDER BY day, agent_id, start_at, event_type_id, end_at, line
        ), made AS (
          INSERT INTO schedule_events (organization_id, schedule_id, agent_id, event_type_id, start_at, end_at, day, source_integration_id, source_file_id)
          SELECT $1, $2, agent_id, event_type_id, start_at, end_at, day, $3, $4 FROM distinct_rows
