@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Platform, PlatformAgentIdField } from '@bpo/contracts';
 import { AgentEntity, AgentRepository, IntegrationRepository, SiteEntity, type AgentListing, type AgentListingFilters, type AgentPage, type PlatformAgentId } from '@bpo/persistence';
-import { ConfigApiErrorCode, ConfigApiException, invalidField, notFound } from '../common/config-api.exception';
+import { ConfigApiErrorCode, ConfigApiException, notFound } from '../common/config-api.exception';
 import { findOwned } from '../common/organization-scope.util';
-import { isCursorKey, type PageWindow } from '../common/pagination.util';
+import { cursorKeys, type PageWindow } from '../common/pagination.util';
 import { isUniqueViolation } from '../common/pg-error.util';
 import type { ImportDirectory, ImportLine, PlatformIdWrite } from './agent-import.util';
 import { platformIdKey, type PlatformIds } from './platform-ids.util';
@@ -12,12 +12,10 @@ import { platformIdKey, type PlatformIds } from './platform-ids.util';
 export type AgentRow = AgentListing;
 export type AgentFilters = AgentListingFilters;
 
-/** An agents page's cursor keys, checked as pageSql checks its own: a forged cursor answers 400, never a database error. */
+/** An agents page's cursor keys: a forged cursor answers 400, never a database error. */
 function after(window: PageWindow): AgentPage['after'] {
-  if (!window.after) return null;
-  const [name, id] = window.after;
-  if (!isCursorKey(name, 'text') || !isCursorKey(id, 'uuid')) throw invalidField('cursor', 'cursor is not one this API gave out');
-  return { name, id };
+  const [name, id] = cursorKeys(window, ['text', 'uuid']) ?? [];
+  return name === undefined ? null : { name, id };
 }
 
 /** The API's agents: rows through AgentEntity, their listing and platform agent IDs through AgentRepository. */

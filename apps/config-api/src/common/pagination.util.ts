@@ -73,11 +73,9 @@ export type CursorKeyCast = 'timestamptz' | 'uuid' | 'bigint' | 'int' | 'text';
  */
 export function pageSql(window: PageWindow, keys: { sql: string; cast: CursorKeyCast }[], direction: 'ASC' | 'DESC', params: unknown[]): { where: string; tail: string } {
   let where = 'TRUE';
-  if (window.after) {
-    if (window.after.length !== keys.length || !window.after.every((value, index) => isCursorKey(value, keys[index].cast))) {
-      throw invalidField('cursor', 'cursor is not one this API gave out');
-    }
-    const placeholders = window.after.map((value, index) => {
+  const after = cursorKeys(window, keys.map((key) => key.cast));
+  if (after) {
+    const placeholders = after.map((value, index) => {
       params.push(value);
       return `$${params.length}::${keys[index].cast}`;
     });
@@ -86,6 +84,19 @@ export function pageSql(window: PageWindow, keys: { sql: string; cast: CursorKey
   params.push(window.limit + 1, window.after ? 0 : window.offset);
   const order = keys.map((key) => `${key.sql} ${direction}`).join(', ');
   return { where, tail: `ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}` };
+}
+
+/**
+ * The cursor's keys (null on a page without one), each checked against the cast it is bound as. A
+ * cursor is only base64 JSON, so anyone can forge one: a key PostgreSQL would refuse answers 400,
+ * never a database error.
+ */
+export function cursorKeys(window: PageWindow, casts: readonly CursorKeyCast[]): string[] | null {
+  if (!window.after) return null;
+  if (window.after.length !== casts.length || !window.after.every((value, index) => isCursorKey(value, casts[index]))) {
+    throw invalidField('cursor', 'cursor is not one this API gave out');
+  }
+  return window.after;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -10,9 +10,8 @@ import {
   type ScheduleEventListingFilters,
   type ScheduleEventPage,
 } from '@bpo/persistence';
-import { invalidField } from '../common/config-api.exception';
 import { requireOwned } from '../common/organization-scope.util';
-import { isCursorKey, type PageWindow } from '../common/pagination.util';
+import { cursorKeys, type PageWindow } from '../common/pagination.util';
 
 export interface EventRow extends ScheduleEventListing {
   filename: string | null;
@@ -20,12 +19,10 @@ export interface EventRow extends ScheduleEventListing {
 
 export type EventFilters = ScheduleEventListingFilters;
 
-/** An events page's cursor keys, checked as pageSql checks its own: a forged cursor answers 400, never a database error. */
+/** An events page's cursor keys: a forged cursor answers 400, never a database error. */
 function after(window: PageWindow): ScheduleEventPage['after'] {
-  if (!window.after) return null;
-  const [startKey, id] = window.after;
-  if (!isCursorKey(startKey, 'timestamptz') || !isCursorKey(id, 'bigint')) throw invalidField('cursor', 'cursor is not one this API gave out');
-  return { startKey, id };
+  const [startKey, id] = cursorKeys(window, ['timestamptz', 'bigint']) ?? [];
+  return startKey === undefined ? null : { startKey, id };
 }
 
 /** The API's schedule events: their listing through ScheduleEventRepository, each event's file name through ReceivedFileRepository. */

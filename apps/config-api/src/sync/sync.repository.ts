@@ -15,23 +15,20 @@ import {
 import { MessagingLifecycle, undeliveredBySyncRun } from '@bpo/messaging';
 import { queueFileForSync } from '@bpo/pipeline';
 import { withSpan } from '@bpo/service-kit';
-import { ConfigApiErrorCode, ConfigApiException, invalidField, notFound } from '../common/config-api.exception';
+import { ConfigApiErrorCode, ConfigApiException, notFound } from '../common/config-api.exception';
 import { findOwned } from '../common/organization-scope.util';
-import { isCursorKey, type PageWindow } from '../common/pagination.util';
+import { cursorKeys, type PageWindow } from '../common/pagination.util';
 import type { FileRow, LatestRun, SyncRunRow } from './sync-run.mapper';
 
-/** A files page's cursor keys, checked as pageSql checks its own: a forged cursor answers 400, never a database error. */
+/** A files page's cursor keys: a forged cursor answers 400, never a database error. */
 function olderThan(window: PageWindow): ReceivedFilePage['olderThan'] {
-  if (!window.after) return null;
-  const [receivedKey, id] = window.after;
-  if (!isCursorKey(receivedKey, 'timestamptz') || !isCursorKey(id, 'uuid')) throw invalidField('cursor', 'cursor is not one this API gave out');
-  return { receivedKey, id };
+  const [receivedKey, id] = cursorKeys(window, ['timestamptz', 'uuid']) ?? [];
+  return receivedKey === undefined ? null : { receivedKey, id };
 }
 
 /** An errors page's window, read by sync_run_errors' seq: one row more than the page (toPage); a forged cursor answers 400. */
 function errorPage(window: PageWindow): SyncRunErrorPage {
-  const afterSeq = window.after?.[0] ?? null;
-  if (window.after && (window.after.length !== 1 || !isCursorKey(afterSeq!, 'int'))) throw invalidField('cursor', 'cursor is not one this API gave out');
+  const [afterSeq] = cursorKeys(window, ['int']) ?? [null];
   return { limit: window.limit + 1, offset: window.offset, afterSeq };
 }
 
