@@ -22,9 +22,11 @@ function after(window: PageWindow): AgentPage['after'] {
 @Injectable()
 export class AgentsRepository {
   private readonly agents: AgentRepository;
+  private readonly integrations: IntegrationRepository;
 
   constructor(private readonly dataSource: DataSource) {
     this.agents = new AgentRepository(dataSource);
+    this.integrations = new IntegrationRepository(dataSource);
   }
 
   list(organizationId: string, filters: AgentFilters, window: PageWindow): Promise<AgentRow[]> {
@@ -46,7 +48,7 @@ export class AgentsRepository {
 
   /** The platform the site is integrated with, or null. */
   async sitePlatform(siteId: string): Promise<Platform | null> {
-    return (await new IntegrationRepository(this.dataSource).bySite([siteId])).get(siteId)?.platform ?? null;
+    return (await this.integrations.bySite([siteId])).get(siteId)?.platform ?? null;
   }
 
   /** Other agents of the site holding any of these platform ids. */
@@ -84,7 +86,7 @@ export class AgentsRepository {
     const emails = lines.flatMap((line) => (line.email ? [line.email.toLowerCase()] : []));
     const agents = await this.agents.listingByIdsOrEmails(organizationId, ids, emails);
     const siteIds = [...new Set(agents.map((agent) => agent.site_id))];
-    const integrations = await new IntegrationRepository(this.dataSource).bySite(siteIds);
+    const integrations = await this.integrations.bySite(siteIds);
     const sitePlatforms = new Map([...integrations].map(([siteId, integration]) => [siteId, integration.platform]));
     const values = [...new Set(lines.flatMap((line) => Object.values(line.platformIds)))];
     return {

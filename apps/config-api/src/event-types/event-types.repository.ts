@@ -14,7 +14,15 @@ export interface EventTypeUsage {
 
 @Injectable()
 export class EventTypesRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly mappingRules: MappingRuleRepository;
+  private readonly integrations: IntegrationRepository;
+  private readonly eventTypes: EventTypeRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.mappingRules = new MappingRuleRepository(dataSource);
+    this.integrations = new IntegrationRepository(dataSource);
+    this.eventTypes = new EventTypeRepository(dataSource);
+  }
 
   create(organizationId: string, name: string, color: string | null): Promise<EventTypeEntity> {
     return refuseDuplicateName(name, this.dataSource.getRepository(EventTypeEntity).save({ organizationId, name, color }));
@@ -35,9 +43,9 @@ export class EventTypesRepository {
 
   async usage(id: string): Promise<EventTypeUsage> {
     return {
-      mappingRules: await new MappingRuleRepository(this.dataSource).countMappingTo(id),
-      defaultMappings: await new IntegrationRepository(this.dataSource).countDefaultMappingsTo(id),
-      hasEvents: await new EventTypeRepository(this.dataSource).hasScheduleEvents(id),
+      mappingRules: await this.mappingRules.countMappingTo(id),
+      defaultMappings: await this.integrations.countDefaultMappingsTo(id),
+      hasEvents: await this.eventTypes.hasScheduleEvents(id),
     };
   }
 

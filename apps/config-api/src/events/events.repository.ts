@@ -28,7 +28,13 @@ function after(window: PageWindow): ScheduleEventPage['after'] {
 /** The API's schedule events: their listing through ScheduleEventRepository, each event's file name through ReceivedFileRepository. */
 @Injectable()
 export class EventsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly events: ScheduleEventRepository;
+  private readonly files: ReceivedFileRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.events = new ScheduleEventRepository(dataSource);
+    this.files = new ReceivedFileRepository(dataSource);
+  }
 
   /** The filters' ids must be the organization's: another organization's id answers 404, not an empty page. */
   async requireFilters(organizationId: string, filters: EventFilters): Promise<void> {
@@ -40,14 +46,14 @@ export class EventsRepository {
 
   async list(organizationId: string, filters: EventFilters, window: PageWindow): Promise<EventRow[]> {
     // One row more than the page: it only says that there is a next page (toPage).
-    const rows = await new ScheduleEventRepository(this.dataSource).list(organizationId, filters, {
+    const rows = await this.events.list(organizationId, filters, {
       limit: window.limit + 1,
       offset: window.after ? 0 : window.offset,
       after: after(window),
     });
     // Each event's file name, from the few files a page's events came from.
     const sourceFileIds = [...new Set(rows.flatMap((row) => (row.source_file_id ? [row.source_file_id] : [])))];
-    const files = await new ReceivedFileRepository(this.dataSource).listingOf(sourceFileIds);
+    const files = await this.files.listingOf(sourceFileIds);
     return rows.map((row) => ({ ...row, filename: row.source_file_id ? (files.get(row.source_file_id)?.filename ?? null) : null }));
   }
 }

@@ -40,11 +40,22 @@ export class FileCheckRepository {
 }
 
 export class FileCheckReads {
-  constructor(private readonly manager: EntityManager) {}
+  private readonly integrations: IntegrationRepository;
+  private readonly rules: MappingRuleRepository;
+  private readonly agents: AgentRepository;
+  private readonly events: ScheduleEventRepository;
+
+  /** Every read on the check's one read-only transaction. */
+  constructor(manager: EntityManager) {
+    this.integrations = new IntegrationRepository(manager);
+    this.rules = new MappingRuleRepository(manager);
+    this.agents = new AgentRepository(manager);
+    this.events = new ScheduleEventRepository(manager);
+  }
 
   /** The organization's integration (404 for another organization's or a missing one). */
   async integration(organizationId: string, integrationId: string): Promise<IntegrationForCheck> {
-    const settings = await new IntegrationRepository(this.manager).settings(integrationId, organizationId);
+    const settings = await this.integrations.settings(integrationId, organizationId);
     if (!settings) throw notFound('integration', integrationId);
     if (!isDateOrder(settings.dateOrder)) throw new Error(`integration ${integrationId} has an unknown date order`);
     const { platform, timezone, siteTimezone, dateOrder, encoding, titleLines, siteId, scheduleId, syncPastEvents, replaceScope, defaultEventTypeId } = settings;
@@ -53,21 +64,21 @@ export class FileCheckReads {
 
   /** The integration's mapping rules as they are now (a sync freezes them at its first batch). */
   mappingRules(integrationId: string): Promise<MappingRule[]> {
-    return new MappingRuleRepository(this.manager).ofIntegration(integrationId);
+    return this.rules.ofIntegration(integrationId);
   }
 
   /** platform agent id -> agent id among the site's agents, by the platform's ID field (as agent-resolution finds them). */
   agentsByPlatformIds(siteId: string, platform: Platform, platformAgentIds: readonly string[]): Promise<Map<string, string>> {
-    return new AgentRepository(this.manager).findByPlatformIds(siteId, PlatformAgentIdFields[platform], platformAgentIds);
+    return this.agents.findByPlatformIds(siteId, PlatformAgentIdFields[platform], platformAgentIds);
   }
 
   /** Day -> received time of the newest file applied to it (newest wins per day). */
   dayVersions(integrationId: string, range: DayRange): Promise<Map<string, string>> {
-    return new IntegrationRepository(this.manager).dayVersions(integrationId, range);
+    return this.integrations.dayVersions(integrationId, range);
   }
 
   /** Events this integration wrote in the schedule on the range's days, any agent. */
   storedEvents(integrationId: string, scheduleId: string, range: DayRange): Promise<StoredEvent[]> {
-    return new ScheduleEventRepository(this.manager).storedEvents(integrationId, scheduleId, range);
+    return this.events.storedEvents(integrationId, scheduleId, range);
   }
 }

@@ -15,7 +15,11 @@ export type IntegrationSettings = Partial<
 
 @Injectable()
 export class IntegrationsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly integrations: IntegrationRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.integrations = new IntegrationRepository(dataSource);
+  }
 
   site(organizationId: string, siteId: string): Promise<SiteEntity> {
     return findOwned(this.dataSource.manager, SiteEntity, organizationId, siteId);
@@ -44,12 +48,12 @@ export class IntegrationsRepository {
   }
 
   list(organizationId: string): Promise<IntegrationRow[]> {
-    return new IntegrationRepository(this.dataSource).listing({ organizationId });
+    return this.integrations.listing({ organizationId });
   }
 
   async get(organizationId: string, id: string): Promise<IntegrationRow> {
     await findOwned(this.dataSource.manager, IntegrationEntity, organizationId, id);
-    const [row] = await new IntegrationRepository(this.dataSource).listing({ integrationId: id });
+    const [row] = await this.integrations.listing({ integrationId: id });
     return row;
   }
 
