@@ -73,24 +73,23 @@ export function addToDigest(digest: number, hash: number): number {
 }
 
 /**
- * Stored digests by agent-day key, in two flat arrays (open addressing, at most three quarters
- * full, doubled when it would be fuller): a 5,000,000-row file has about 1.4 million agent-days,
- * which as a Map of strings would take hundreds of megabytes; here 32 MB.
+ * Agent-day keys (52-bit, never 0) in a flat array, by open addressing: at most three quarters
+ * full, doubled when it would be fuller. A JS Set or Map of a 5,000,000-row file's 1.4 million
+ * agent-days would hold about 100 MB; this holds 16. A subclass keeps its values in arrays of the
+ * same slots, moved along when the table grows (`resized`).
  */
-export class DigestTable {
-  private keys: Float64Array;
-  private digests: Float64Array;
-  /** Which stored agent-days the file being read listed already (see markListed); made at first use. */
-  private listed: Uint8Array | null = null;
-  private mask: number;
+abstract class AgentDayKeySlots {
+  protected keys: Float64Array;
+  protected mask: number;
+  /** Whether the last slotFor added its key. */
+  protected added = false;
   private count = 0;
 
-  /** `expected`: how many agent-days it will likely hold (it grows past that). */
-  constructor(expected = 0) {
+  /** `expected`: how many keys it will likely hold (it grows past that). */
+  constructor(expected: number) {
     let slots = 16;
     while (slots * 3 < expected * 4) slots *= 2;
     this.keys = new Float64Array(slots);
-    this.digests = new Float64Array(slots);
     this.mask = slots - 1;
   }
 
@@ -98,18 +97,70 @@ export class DigestTable {
     return this.count;
   }
 
-  set(key: number, digest: number): void {
-    let slot = this.slotOf(key);
-    while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
-    if (this.keys[slot] === 0) {
-      if ((this.count + 1) * 4 > this.keys.length * 3) {
-        this.grow();
-        this.set(key, digest);
-        return;
+  /** The key's slot, or -1 when it is not in the table. */
+  protected slotOf(key: number): number {
+    for (let slot = homeSlot(key, this.mask); this.keys[slot] !== 0; slot = (slot + 1) & this.mask) if (this.keys[slot] === key) return slot;
+    return -1;
+  }
+
+  /** The key's slot, the key added first when it is not in the table (growing it if need be; `added` says which). */
+  protected slotFor(key: number): number {
+    let slot = homeSlot(key, this.mask);
+    for (; this.keys[slot] !== 0; slot = (slot + 1) & this.mask) {
+      if (this.keys[slot] === key) {
+        this.added = false;
+        return slot;
       }
-      this.count += 1;
-      this.keys[slot] = key;
     }
+    if ((this.count + 1) * 4 > this.keys.length * 3) {
+      this.grow();
+      return this.slotFor(key);
+    }
+    this.keys[slot] = key;
+    this.count += 1;
+    this.added = true;
+    return slot;
+  }
+
+  /**
+   * The table now has `slots` slots: the values start anew; returns what moves a value from its
+   * slot in the table before (`from`) to its slot now (`to`).
+   */
+  protected abstract resized(slots: number): (from: number, to: number) => void;
+
+  private grow(): void {
+    const old = this.keys;
+    this.keys = new Float64Array(old.length * 2);
+    this.mask = this.keys.length - 1;
+    const move = this.resized(this.keys.length);
+    for (let from = 0; from < old.length; from += 1) {
+      if (old[from] === 0) continue;
+      let to = homeSlot(old[from], this.mask);
+      while (this.keys[to] !== 0) to = (to + 1) & this.mask;
+      this.keys[to] = old[from];
+      move(from, to);
+    }
+  }
+}
+
+/** The home slot of a 52-bit key in a table of mask + 1 slots (a power of two). */
+function homeSlot(key: number, mask: number): number {
+  return mix32(key % TWO_32 ^ Math.imul(Math.floor(key / TWO_32), 0x9e3779b1)) & mask;
+}
+
+/** Stored digests by agent-day key: 32 MB for a 5,000,000-row file's 1.4 million agent-days. */
+export class DigestTable extends AgentDayKeySlots {
+  private digests: Float64Array;
+  /** Which stored agent-days the file being read listed already (see markListed); made at first use. */
+  private listed: Uint8Array | null = null;
+
+  constructor(expected = 0) {
+    super(expected);
+    this.digests = new Float64Array(this.keys.length);
+  }
+
+  set(key: number, digest: number): void {
+    const slot = this.slotFor(key); // first: it may grow the table, and replace `digests`
     this.digests[slot] = digest;
   }
 
@@ -119,89 +170,47 @@ export class DigestTable {
    * slot: a re-sync tells repeated agent-days apart without a second table of their keys.
    */
   markListed(key: number): boolean | undefined {
-    let slot = this.slotOf(key);
-    while (this.keys[slot] !== 0) {
-      if (this.keys[slot] === key) {
-        this.listed ??= new Uint8Array(this.keys.length);
-        if (this.listed[slot] === 1) return true;
-        this.listed[slot] = 1;
-        return false;
-      }
-      slot = (slot + 1) & this.mask;
-    }
-    return undefined;
+    const slot = this.slotOf(key);
+    if (slot < 0) return undefined;
+    this.listed ??= new Uint8Array(this.keys.length);
+    if (this.listed[slot] === 1) return true;
+    this.listed[slot] = 1;
+    return false;
   }
 
   /** The digest stored for the key, or -1. */
   get(key: number): number {
-    let slot = this.slotOf(key);
-    while (this.keys[slot] !== 0) {
-      if (this.keys[slot] === key) return this.digests[slot];
-      slot = (slot + 1) & this.mask;
-    }
-    return -1;
+    const slot = this.slotOf(key);
+    return slot < 0 ? -1 : this.digests[slot];
   }
 
-  private grow(): void {
-    const { keys, digests } = this;
+  protected resized(slots: number): (from: number, to: number) => void {
+    const previous = this.digests;
+    this.digests = new Float64Array(slots);
     this.listed = null; // filled while a file is read, after the table was (no growth then)
-    this.keys = new Float64Array(keys.length * 2);
-    this.digests = new Float64Array(keys.length * 2);
-    this.mask = this.keys.length - 1;
-    this.count = 0;
-    for (let slot = 0; slot < keys.length; slot += 1) if (keys[slot] !== 0) this.set(keys[slot], digests[slot]);
+    return (from, to) => {
+      this.digests[to] = previous[from];
+    };
   }
-
-  private slotOf(key: number): number {
-    return slotOf(key, this.mask);
-  }
-}
-
-/** The home slot of a 52-bit key in a table of mask + 1 slots (a power of two). */
-function slotOf(key: number, mask: number): number {
-  return mix32(key % TWO_32 ^ Math.imul(Math.floor(key / TWO_32), 0x9e3779b1)) & mask;
 }
 
 /**
- * Which agent-days (by agentDayKey) a file listed already: an open-addressing set of the 52-bit
- * keys, 8 bytes a slot (a JS Set of a 5,000,000-row file's 1.4 million keys would hold about
- * 100 MB; this holds 16, and on a re-sync only the agent-days nothing is stored for).
+ * Which agent-days (by agentDayKey) a file listed already: 8 bytes a slot, and on a re-sync only
+ * the agent-days nothing is stored for (the others are noted in the DigestTable).
  */
-export class AgentDaysSeen {
-  private keys = new Float64Array(1 << 12);
-  private mask = this.keys.length - 1;
-  private count = 0;
-
-  get size(): number {
-    return this.count;
+export class AgentDaysSeen extends AgentDayKeySlots {
+  constructor() {
+    super(3072);
   }
 
   /** Adds the key (never 0: agentDayKey is not); true when it was there already. */
   add(key: number): boolean {
-    let slot = slotOf(key, this.mask);
-    while (this.keys[slot] !== 0) {
-      if (this.keys[slot] === key) return true;
-      slot = (slot + 1) & this.mask;
-    }
-    if ((this.count + 1) * 4 > this.keys.length * 3) {
-      this.grow();
-      return this.add(key);
-    }
-    this.keys[slot] = key;
-    this.count += 1;
-    return false;
+    this.slotFor(key);
+    return !this.added;
   }
 
-  private grow(): void {
-    const old = this.keys;
-    this.keys = new Float64Array(old.length * 2);
-    this.mask = this.keys.length - 1;
-    for (const key of old) {
-      if (key === 0) continue;
-      let slot = slotOf(key, this.mask);
-      while (this.keys[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.keys[slot] = key;
-    }
+  protected resized(): () => void {
+    return () => undefined; // keys only
   }
 }
 
