@@ -69,6 +69,18 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
   const d2 = dayFromToday(4);
   const d3 = dayFromToday(5);
 
+  /** The race tests' file (three events, two agents, two days), synced once; returns it to send again. */
+  const syncThreeEvents = async (setup: Setup, filename: string): Promise<string> => {
+    const csv = customCsv([
+      ['A1', `${d1}T09:00:00`, `${d1}T13:00:00`, 'Phones'],
+      ['A1', `${d2}T09:00:00`, `${d2}T17:00:00`, 'Phones'],
+      ['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
+    ]);
+    const first = await storeAndAnnounceFile(db, setup, namespace, filename, csv);
+    expect((await statusOf(first.syncRunId)).value.counts).toMatchObject({ created: 3 });
+    return csv;
+  };
+
   it('end to end: a file uploaded with OpenSSH sftp -b becomes events, a sync-status and an events-changed message', async () => {
     const setup = await arrangeOrganization(db);
     const key = generateClientKey(workDir, `key-${setup.sftpUsername}`);
@@ -275,17 +287,11 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
 
   it('reads a file again in full when what it left out changed while it was read: one failed run naming the next, which syncs it exactly', async () => {
     const setup = await arrangeOrganization(db);
-    const rows: Array<[string, string, string, string]> = [
-      ['A1', `${d1}T09:00:00`, `${d1}T13:00:00`, 'Phones'],
-      ['A1', `${d2}T09:00:00`, `${d2}T17:00:00`, 'Phones'],
-      ['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
-    ];
-    const first = await storeAndAnnounceFile(db, setup, namespace, 'race-1.csv', customCsv(rows));
-    expect((await statusOf(first.syncRunId)).value.counts).toMatchObject({ created: 3 });
+    const csv = await syncThreeEvents(setup, 'race-1.csv');
     const before = await eventsOf(setup);
 
     // The writer is away while the same file comes again: the parser leaves every agent-day out.
-    const again = await resendWhileAway(setup, 'race-2.csv', customCsv(rows), ['schedule-writer']);
+    const again = await resendWhileAway(setup, 'race-2.csv', csv, ['schedule-writer']);
     // As if another run had applied the days meanwhile: the run the parser compared with no longer stands for them.
     await db.query('UPDATE integration_day_versions SET sync_run_id = NULL WHERE integration_id = $1', [setup.integrationId]);
     await pipeline.startService('schedule-writer');
@@ -303,17 +309,11 @@ describe('pipeline: a stored file becomes events in the schedule, with a sync re
 
   it('reads a file again in full when an agent ID moved to another agent after the parser compared its agent-days', async () => {
     const setup = await arrangeOrganization(db);
-    const rows: Array<[string, string, string, string]> = [
-      ['A1', `${d1}T09:00:00`, `${d1}T13:00:00`, 'Phones'],
-      ['A1', `${d2}T09:00:00`, `${d2}T17:00:00`, 'Phones'],
-      ['A2', `${d1}T09:00:00`, `${d1}T17:00:00`, 'Phones'],
-    ];
-    const first = await storeAndAnnounceFile(db, setup, namespace, 'moved-1.csv', customCsv(rows));
-    expect((await statusOf(first.syncRunId)).value.counts).toMatchObject({ created: 3 });
+    const csv = await syncThreeEvents(setup, 'moved-1.csv');
 
     // The parser leaves every agent-day out, comparing with what A2 was then; before its agents are
     // resolved, A2 becomes another agent's ID. The stored day was that of the agent A2 was.
-    const again = await resendWhileAway(setup, 'moved-2.csv', customCsv(rows), ['agent-resolution', 'schedule-writer']);
+    const again = await resendWhileAway(setup, 'moved-2.csv', csv, ['agent-resolution', 'schedule-writer']);
     const { id: newcomer } = await db.one<{ id: string }>('INSERT INTO agents (organization_id, site_id, name) VALUES ($1, $2, $3) RETURNING id', [setup.organizationId, setup.siteId, 'Newcomer']);
     await db.query(`UPDATE agent_platform_ids SET agent_id = $2 WHERE agent_id = $1`, [setup.agents.A2, newcomer]);
     await pipeline.startService('agent-resolution');
