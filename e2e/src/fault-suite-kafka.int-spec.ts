@@ -1,9 +1,9 @@
-import { laneOfFile, PipelineLanes, Topics, type SyncStatusV1 } from '@bpo/contracts';
-import { physicalTopic } from '@bpo/messaging';
-import { createTestDatabase, startServiceProcess, TopicReader, uniqueName, type ServiceProcess, type TestDatabase } from '@bpo/testing';
-import { customCsv, dayFromToday, Db, produce, scheduleEventKeys, storeFile } from './support/fixtures';
+import { laneOfFile, PipelineLanes, type SyncStatusV1 } from '@bpo/contracts';
+import type { TopicReader } from '@bpo/testing';
+import { customCsv, dayFromToday, produce, scheduleEventKeys, storeFile, type Db } from './support/fixtures';
 import { expectedEvents, type CsvRow } from './support/expected-events';
 import { arrangeLargeFile, at, statusOf, untilInFlight } from './support/faults';
+import { pipelineHarness, type PipelineHarness } from './support/pipeline-harness';
 import { PrivateKafka } from './support/private-kafka';
 
 /**
@@ -11,31 +11,23 @@ import { PrivateKafka } from './support/private-kafka';
  * while a file is in flight and started again. The file's events equal a clean run's, it gets
  * exactly one final status, and the next file syncs.
  */
-const STAGES = ['parser', 'mapping', 'agent-resolution', 'schedule-writer'] as const;
-
 describe('fault suite: Kafka restarted while a file is in flight', () => {
   let kafka: PrivateKafka;
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
   let namespace: string;
-  const services: ServiceProcess[] = [];
   let statuses: TopicReader<SyncStatusV1>;
 
   beforeAll(async () => {
     kafka = await PrivateKafka.create();
     kafka.start();
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('fault-kafka');
-    for (const stage of STAGES) services.push(await startServiceProcess(stage, { databaseUrl: database.url, namespace, kafkaBrokers: kafka.brokers }));
-    statuses = await new TopicReader<SyncStatusV1>(kafka.brokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    pipeline = await pipelineHarness({ name: 'fault-kafka', kafkaBrokers: kafka.brokers });
+    ({ db, namespace, statuses } = pipeline);
   }, 240_000);
 
   afterAll(async () => {
-    await statuses?.stop().catch(() => undefined);
-    await Promise.all(services.map((service) => service.stop()));
-    await db?.close();
-    await database?.drop();
+    // The services leave before their broker does.
+    await pipeline?.stop();
     kafka?.stop();
   });
 
@@ -52,13 +44,13 @@ describe('fault suite: Kafka restarted while a file is in flight', () => {
     await untilInFlight(db, syncRunId);
     // The test's own reader leaves first (no status can come while the broker is away); a fresh
     // one reads the topic from its start after the restart.
-    await statuses.stop();
+    await pipeline.stopReading(statuses);
     kafka.kill();
     const killedAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 3000));
     kafka.start();
     process.stdout.write(`private Kafka down for ${((Date.now() - killedAt) / 1000).toFixed(1)} s\n`);
-    statuses = await new TopicReader<SyncStatusV1>(kafka.brokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    statuses = await pipeline.readStatuses();
 
     expect(await statusOf(statuses, syncRunId, 300_000)).toMatchObject({ status: 'succeeded', counts: { rows: rows.length, created: rows.length, rowErrors: 0 } });
     process.stdout.write(`file finished ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill\n`);
@@ -72,10 +64,10 @@ describe('fault suite: Kafka restarted while a file is in flight', () => {
     expect(await statusOf(statuses, nextRun, 120_000)).toMatchObject({ status: 'succeeded', counts: { rows: 1, created: 1 } });
     expect(await scheduleEventKeys(db, setup.scheduleId)).toEqual(expectedEvents([rows, next]));
     // Every service lived through it (none exited), and nothing was dead-lettered.
-    for (const service of services) expect({ name: service.name, alive: service.process.exitCode === null && service.process.signalCode === null }).toEqual({ name: service.name, alive: true });
-    expect(services.map((service) => service.output()).join('\n')).not.toMatch(/message dead-lettered/);
+    for (const service of pipeline.processes) expect({ name: service.name, alive: service.process.exitCode === null && service.process.signalCode === null }).toEqual({ name: service.name, alive: true });
+    expect(pipeline.processes.map((service) => service.output()).join('\n')).not.toMatch(/message dead-lettered/);
     // The restart did reach every stage: each one's Kafka client lost its connection.
-    for (const service of services) {
+    for (const service of pipeline.processes) {
       const lost = service.output().split('\n').filter((line) => /ECONNREFUSED|Connection error|KafkaJSConnection/i.test(line));
       expect({ name: service.name, lostConnection: lost.length > 0 }).toEqual({ name: service.name, lostConnection: true });
     }

@@ -1,9 +1,9 @@
 import { deadLetterTopic, PipelineLanes, Topics, type SyncStatusV1 } from '@bpo/contracts';
-import { physicalTopic } from '@bpo/messaging';
-import { createTestDatabase, expectEventually, resolvedBatchRows, startServiceProcess, testInfrastructure, TopicReader, uniqueName, type ServiceProcess, type TestDatabase } from '@bpo/testing';
-import { arrangeOrganization, customCsv, dayFromToday, Db, produce, produceRaw, scheduleEventKeys, storeAndAnnounceFile, storeFile, type Setup } from './support/fixtures';
+import { expectEventually, resolvedBatchRows, type TopicReader } from '@bpo/testing';
+import { arrangeOrganization, customCsv, dayFromToday, produce, produceRaw, scheduleEventKeys, storeAndAnnounceFile, storeFile, type Db, type Setup } from './support/fixtures';
 import { expectedEvents, type CsvRow } from './support/expected-events';
 import { arrangeLargeFile, at, statusOf, untilInFlight } from './support/faults';
+import { pipelineHarness, type PipelineHarness } from './support/pipeline-harness';
 
 /**
  * The fault suite: each fault hits a file in flight (or a topic of the pipeline), and each case ends
@@ -11,30 +11,18 @@ import { arrangeLargeFile, at, statusOf, untilInFlight } from './support/faults'
  * services), it has exactly one final status, and the integration's next file syncs.
  * A Kafka restart mid-file has its own private broker: fault-suite-kafka.int-spec.ts.
  */
-const STAGES = ['parser', 'mapping', 'agent-resolution', 'schedule-writer'] as const;
-
 describe('fault suite: stages killed, batches redelivered and out of order, malformed messages', () => {
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
   let namespace: string;
-  const services = new Map<string, ServiceProcess>();
   let statuses: TopicReader<SyncStatusV1>;
-  const start = async (name: string) => services.set(name, await startServiceProcess(name, { databaseUrl: database.url, namespace }));
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('fault-suite');
-    for (const stage of STAGES) await start(stage);
-    statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    pipeline = await pipelineHarness({ name: 'fault-suite' });
+    ({ db, namespace, statuses } = pipeline);
   }, 180_000);
 
-  afterAll(async () => {
-    await statuses?.stop();
-    await Promise.all([...services.values()].map((service) => service.stop()));
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => pipeline?.stop());
 
   /** Exactly one status for the run, even a few seconds later (a doubled one would have shown by then). */
   const expectOneStatus = async (syncRunId: string) => {
@@ -54,9 +42,9 @@ describe('fault suite: stages killed, batches redelivered and out of order, malf
     const { setup, rows } = await arrangeLargeFile(db);
     const { syncRunId } = await storeAndAnnounceFile(db, setup, namespace, 'large.csv', customCsv(rows));
     await untilInFlight(db, syncRunId);
-    await services.get(victim)!.kill();
+    await pipeline.service(victim).kill();
     expect(statuses.messages.find((message) => message.value.syncRunId === syncRunId)).toBeUndefined();
-    await start(victim);
+    await pipeline.startService(victim);
     expect(await statusOf(statuses, syncRunId)).toMatchObject({ status: 'succeeded', counts: { rows: rows.length, created: rows.length, rowErrors: 0 } });
     expect(await scheduleEventKeys(db, setup.scheduleId)).toEqual(expectedEvents([rows]));
     await expectOneStatus(syncRunId);
@@ -123,9 +111,8 @@ describe('fault suite: stages killed, batches redelivered and out of order, malf
 
   it('a malformed message on each pipeline topic (not JSON; JSON of the wrong shape) is dead-lettered, its file failed at that stage, and the next file syncs', async () => {
     const setup = await arrangeOrganization(db);
-    const { kafkaBrokers } = testInfrastructure();
     const dlqs = new Map<string, TopicReader>();
-    for (const [topic] of consumed) dlqs.set(topic, await new TopicReader(kafkaBrokers, physicalTopic({ namespace }, deadLetterTopic(topic))).start());
+    for (const [topic] of consumed) dlqs.set(topic, await pipeline.read(deadLetterTopic(topic)));
     try {
       const runs = new Map<string, string>();
       for (const [topic, stage] of consumed) {
@@ -158,7 +145,7 @@ describe('fault suite: stages killed, batches redelivered and out of order, malf
       await new Promise((resolve) => setTimeout(resolve, 2000));
       for (const dlq of dlqs.values()) expect(dlq.messages).toHaveLength(2);
     } finally {
-      await Promise.all([...dlqs.values()].map((dlq) => dlq.stop()));
+      await Promise.all([...dlqs.values()].map((dlq) => pipeline.stopReading(dlq)));
     }
   }, 180_000);
 });

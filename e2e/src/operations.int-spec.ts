@@ -3,29 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as SshClient } from 'ssh2';
 import { Topics, type IntegrationStaleV1, type SyncStatusV1 } from '@bpo/contracts';
-import { physicalTopic } from '@bpo/messaging';
-import {
-  createTestDatabase,
-  expectEventually,
-  freePort,
-  generateClientKey,
-  sftpBatch,
-  startServiceProcess,
-  testInfrastructure,
-  TopicReader,
-  uniqueName,
-  type ClientKey,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@bpo/testing';
-import { arrangeOrganization, customCsv, dayFromToday, Db, issueApiToken, produceRaw, registerClientKey, utc, type Setup } from './support/fixtures';
+import { expectEventually, generateClientKey, sftpBatch, type ClientKey, type ServiceProcess, type TopicReader } from '@bpo/testing';
+import { arrangeOrganization, customCsv, dayFromToday, issueApiToken, produceRaw, registerClientKey, utc, type Db, type Setup } from './support/fixtures';
+import { freePorts, pipelineHarness, STAGES, type PipelineHarness } from './support/pipeline-harness';
 
 /**
  * Operations, against the real stack with every service a built process: `GET /metrics` on each
  * service, and stale integrations with two sftp-ingest instances checking at once (every second,
  * with a stale multiple of 0.1: an integration expecting a file every minute is stale after 6 s).
  */
-const STAGES = ['parser', 'mapping', 'agent-resolution', 'schedule-writer'] as const;
 const MULTIPLE = 0.1;
 
 /** One sample of the Prometheus text format: the value of `name` whose labels include `labels`. */
@@ -64,13 +50,13 @@ function refusedPasswordLogin(port: number, username: string): Promise<void> {
 }
 
 describe('operations: metrics on every service, stale integrations with two checking instances', () => {
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
   let namespace: string;
   let stale: TopicReader<IntegrationStaleV1>;
   let statuses: TopicReader<SyncStatusV1>;
-  const ingest: ServiceProcess[] = [];
-  const sftpPorts: number[] = [];
+  let ingest: ServiceProcess[];
+  let sftpPorts: number[];
   const stages: Partial<Record<(typeof STAGES)[number], ServiceProcess>> = {};
   let api: ServiceProcess;
   let quiet: Setup;
@@ -91,35 +77,29 @@ describe('operations: metrics on every service, stale integrations with two chec
   const staleMessagesOf = (setup: Setup) => stale.messages.filter((message) => message.value.integrationId === setup.integrationId);
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('ops');
-    const start = (name: string, env: Record<string, string> = {}) => startServiceProcess(name, { databaseUrl: database.url, namespace, env });
-    for (const index of [0, 1]) {
-      const port = await freePort();
-      sftpPorts.push(port);
-      ingest.push(
-        await start('sftp-ingest', {
-          SFTP_PORT: String(port),
-          SFTP_HOST_KEY_PATH: join(work, `host_key_${index}`),
+    sftpPorts = await freePorts(2);
+    pipeline = await pipelineHarness({
+      name: 'ops',
+      services: ['sftp-ingest', 'sftp-ingest', ...STAGES, 'config-api'],
+      env: {
+        'sftp-ingest': ({ instance }) => ({
+          SFTP_PORT: String(sftpPorts[instance]),
+          SFTP_HOST_KEY_PATH: join(work, `host_key_${instance}`),
           STALE_CHECK_SECONDS: '1',
           STALE_INTEGRATION_MULTIPLE: String(MULTIPLE),
         }),
-      );
-    }
-    for (const stage of STAGES) stages[stage] = await start(stage);
-    api = await start('config-api', { OPERATOR_TOKEN: `ops-operator-${namespace}-token` });
-    const brokers = testInfrastructure().kafkaBrokers;
-    stale = await new TopicReader<IntegrationStaleV1>(brokers, physicalTopic({ namespace }, Topics.IntegrationStaleV1)).start();
-    statuses = await new TopicReader<SyncStatusV1>(brokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+        'config-api': ({ namespace }) => ({ OPERATOR_TOKEN: `ops-operator-${namespace}-token` }),
+      },
+    });
+    ({ db, namespace, statuses } = pipeline);
+    ingest = pipeline.instances('sftp-ingest');
+    for (const stage of STAGES) stages[stage] = pipeline.service(stage);
+    api = pipeline.service('config-api');
+    stale = await pipeline.read<IntegrationStaleV1>(Topics.IntegrationStaleV1);
   }, 240_000);
 
   afterAll(async () => {
-    await stale?.stop();
-    await statuses?.stop();
-    await Promise.all([...ingest, ...Object.values(stages), api].filter(Boolean).map((service) => service.stop()));
-    await db?.close();
-    await database?.drop();
+    await pipeline?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 

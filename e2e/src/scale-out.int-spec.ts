@@ -1,22 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Topics, type SyncStatusV1 } from '@bpo/contracts';
-import { physicalTopic } from '@bpo/messaging';
-import {
-  createTestDatabase,
-  expectEventually,
-  freePort,
-  generateClientKey,
-  sftpBatch,
-  startServiceProcess,
-  testInfrastructure,
-  TopicReader,
-  uniqueName,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@bpo/testing';
-import { addAgents, arrangeOrganization, customCsv, dayFromToday, Db, issueApiToken, registerClientKey, scheduleEventKeys, type Setup } from './support/fixtures';
+import type { SyncStatusV1 } from '@bpo/contracts';
+import { expectEventually, generateClientKey, sftpBatch, type TopicReader } from '@bpo/testing';
+import { addAgents, arrangeOrganization, customCsv, dayFromToday, issueApiToken, registerClientKey, scheduleEventKeys, type Db, type Setup } from './support/fixtures';
+import { freePorts, pipelineHarness, STAGES, type PipelineHarness } from './support/pipeline-harness';
 import { expectedEvents, type CsvRow } from './support/expected-events';
 
 /**
@@ -27,43 +15,34 @@ import { expectedEvents, type CsvRow } from './support/expected-events';
  * events must be exactly the expected ones, each file must get exactly one final status, and where
  * an integration uploads two overlapping files in sequence the later-received one wins its days.
  */
-const STAGES = ['parser', 'mapping', 'agent-resolution', 'schedule-writer'] as const;
 const INTEGRATIONS = 20;
 const BIG = [0, 1, 2, 3]; // 100 agents x 24 days x 4 segments = 9,600 rows: four batches each
 const OVERLAPPING = [3, 4, 5, 6]; // two files each, uploaded in sequence, covering overlapping days
 
 describe('scale-out: two instances of every service, twenty integrations at once, one instance of each stage killed', () => {
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
-  let namespace: string;
   let statuses: TopicReader<SyncStatusV1>;
-  const instances: Record<string, ServiceProcess[]> = {};
-  const sftpPorts: number[] = [];
+  let sftpPorts: number[];
   const workDir = mkdtempSync(join(tmpdir(), 'scale-out-'));
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('scale');
-    const start = (name: string, env: Record<string, string> = {}) => startServiceProcess(name, { databaseUrl: database.url, namespace, env });
-    for (const index of [0, 1]) {
-      const port = await freePort();
-      sftpPorts.push(port);
-      (instances['sftp-ingest'] ??= []).push(await start('sftp-ingest', { SFTP_PORT: String(port), SFTP_HOST_KEY_PATH: join(workDir, `host_key_${index}`) }));
-    }
-    // Both instances of a stage at once (the first creates the topics; the second finds them).
-    for (const stage of STAGES) instances[stage] = await Promise.all([start(stage), start(stage)]);
-    // Two REST API instances on their own ports, answering from the same database.
-    const operator = { OPERATOR_TOKEN: `scale-operator-${namespace}-token` };
-    instances['config-api'] = await Promise.all([start('config-api', operator), start('config-api', operator)]);
-    statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    sftpPorts = await freePorts(2);
+    pipeline = await pipelineHarness({
+      name: 'scale',
+      // Both instances of a stage at once (the first creates the topics; the second finds them).
+      services: ['sftp-ingest', 'sftp-ingest', ...STAGES.map((stage) => [stage, stage]), ['config-api', 'config-api']],
+      env: {
+        'sftp-ingest': ({ instance }) => ({ SFTP_PORT: String(sftpPorts[instance]), SFTP_HOST_KEY_PATH: join(workDir, `host_key_${instance}`) }),
+        // Two REST API instances on their own ports, answering from the same database.
+        'config-api': ({ namespace }) => ({ OPERATOR_TOKEN: `scale-operator-${namespace}-token` }),
+      },
+    });
+    ({ db, statuses } = pipeline);
   }, 240_000);
 
   afterAll(async () => {
-    await statuses?.stop();
-    await Promise.all(Object.values(instances).flat().map((service) => service.stop()));
-    await db?.close();
-    await database?.drop();
+    await pipeline?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -138,7 +117,7 @@ describe('scale-out: two instances of every service, twenty integrations at once
       },
       { timeoutMs: 120_000, intervalMs: 50 },
     );
-    await Promise.all(STAGES.map((stage) => instances[stage][0].kill()));
+    await Promise.all(STAGES.map((stage) => pipeline.instances(stage)[0].kill()));
     const killedAt = Date.now();
     process.stdout.write(`killed one instance of each stage with ${inFlight.length} large file(s) in flight\n`);
     // The kill did land in flight: those runs had no final status when the instances died.
@@ -199,7 +178,7 @@ describe('scale-out: two instances of every service, twenty integrations at once
     for (const [index, plan] of plans.entries()) {
       const token = await issueApiToken(db, plan.setup.organizationId);
       const answers = await Promise.all(
-        instances['config-api'].map(async (api) => {
+        pipeline.instances('config-api').map(async (api) => {
           const response = await fetch(`${api.url}/v1/integrations/${plan.setup.integrationId}`, { headers: { authorization: `Bearer ${token}` } });
           const body = (await response.json()) as { lastStatus: string; lastFile: { filename: string } };
           return [response.status, body.lastStatus, body.lastFile.filename];
@@ -210,7 +189,7 @@ describe('scale-out: two instances of every service, twenty integrations at once
     }
 
     // The survivors did the rest: nothing was dead-lettered anywhere.
-    const logs = Object.values(instances).flat().map((service) => service.output()).join('\n');
+    const logs = pipeline.processes.map((service) => service.output()).join('\n');
     expect(logs).not.toMatch(/message dead-lettered/);
   }, 420_000);
 });

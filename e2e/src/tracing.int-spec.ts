@@ -4,21 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Topics, type SyncStatusV1 } from '@bpo/contracts';
-import { physicalTopic } from '@bpo/messaging';
-import {
-  createTestDatabase,
-  expectEventually,
-  freePort,
-  generateClientKey,
-  sftpBatch,
-  startServiceProcess,
-  testInfrastructure,
-  TopicReader,
-  uniqueName,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@bpo/testing';
-import { arrangeOrganization, customCsv, dayFromToday, Db, registerClientKey, utc } from './support/fixtures';
+import { expectEventually, freePort, generateClientKey, sftpBatch, type ServiceProcess, type TopicReader } from '@bpo/testing';
+import { arrangeOrganization, customCsv, dayFromToday, registerClientKey, utc, type Db } from './support/fixtures';
+import { pipelineHarness, type PipelineHarness } from './support/pipeline-harness';
 
 /**
  * Traces, against the real stack with every pipeline service a built process exporting over
@@ -104,37 +92,28 @@ function logLines(service: ServiceProcess): Array<Record<string, unknown>> {
 }
 
 describe('tracing: one uploaded file is one trace across every service, exported over OTLP', () => {
-  let database: TestDatabase;
+  let pipeline: PipelineHarness;
   let db: Db;
-  let namespace: string;
   let statuses: TopicReader<SyncStatusV1>;
   let sftpPort: number;
   const receiver = new OtlpReceiver();
-  const services = new Map<string, ServiceProcess>();
   const work = mkdtempSync(join(tmpdir(), 'tracing-'));
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Db.connect(database.url);
-    namespace = uniqueName('tracing');
     const otlpPort = await freePort();
     await receiver.start(otlpPort);
     sftpPort = await freePort();
     // Spans are exported in batches every 200 ms here (the SDK's default is 5 s).
     const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`, OTEL_BSP_SCHEDULE_DELAY: '200' };
     const extra: Record<string, Record<string, string>> = { 'sftp-ingest': { SFTP_PORT: String(sftpPort), SFTP_HOST_KEY_PATH: join(work, 'host_key') } };
-    for (const name of SERVICES) {
-      services.set(name, await startServiceProcess(name, { databaseUrl: database.url, namespace, env: { ...tracing, ...extra[name] } }));
-    }
-    statuses = await new TopicReader<SyncStatusV1>(testInfrastructure().kafkaBrokers, physicalTopic({ namespace }, Topics.SyncStatusV1)).start();
+    pipeline = await pipelineHarness({ name: 'tracing', services: SERVICES, env: Object.fromEntries(SERVICES.map((name) => [name, { ...tracing, ...extra[name] }])) });
+    ({ db, statuses } = pipeline);
   }, 240_000);
 
   afterAll(async () => {
-    await statuses?.stop();
-    await Promise.all([...services.values()].map((service) => service.stop()));
+    // The services stop first: the spans they export on the way out still find the receiver.
+    await pipeline?.stop();
     await receiver.stop();
-    await db?.close();
-    await database?.drop();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -212,11 +191,11 @@ describe('tracing: one uploaded file is one trace across every service, exported
     expect(statusParent).toBe(apply.spanId);
 
     // The trace id on the log lines: the upload's "file received", the writer's "file applied".
-    const received = logLines(services.get('sftp-ingest')!).find((line) => line.message === 'file received' && line.integrationId === setup.integrationId);
+    const received = logLines(pipeline.service('sftp-ingest')).find((line) => line.message === 'file received' && line.integrationId === setup.integrationId);
     expect(received).toMatchObject({ traceId, spanId: root.spanId });
-    const applied = logLines(services.get('schedule-writer')!).find((line) => line.message === 'file applied' && line.syncRunId === status.value.syncRunId);
+    const applied = logLines(pipeline.service('schedule-writer')).find((line) => line.message === 'file applied' && line.syncRunId === status.value.syncRunId);
     expect(applied).toMatchObject({ traceId, spanId: apply.spanId });
     // Lines outside any span (start-up) carry none.
-    expect(logLines(services.get('parser')!).find((line) => typeof line.message === 'string' && line.message.endsWith('listening'))).not.toHaveProperty('traceId');
+    expect(logLines(pipeline.service('parser')).find((line) => typeof line.message === 'string' && line.message.endsWith('listening'))).not.toHaveProperty('traceId');
   }, 120_000);
 });
