@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@bpo/persistence';
 import { createTestDatabase, type TestDatabase } from '@bpo/testing';
-import { enqueueRenderedPayloads, undeliveredBySyncRun } from '@bpo/messaging';
+import { keepDeadLetter, undeliveredBySyncRun } from '@bpo/messaging';
 
 // Messaging's own SQL on outbox and outbox_dead_letters, against the real database (no broker needed).
 
@@ -26,40 +26,32 @@ describe("messaging's outbox tables against the real database", () => {
     await database?.drop();
   });
 
-  describe('enqueueRenderedPayloads', () => {
-    it('queues each rendered payload as one row of the topic and key, byte for byte, in the given order, with empty headers', async () => {
-      // Spacing and key order are kept: the payload is stored as the text it was rendered to.
-      const payloads = ['{"part":1, "b":2,"a":1}', '{"part":2,"created":[{"id":"7"}]}', '{"part":3}'];
-      await dataSource.transaction((manager) => enqueueRenderedPayloads(manager, 'test.rendered.v1', 'integration-1', payloads));
-      const rows: Array<{ topic: string; message_key: string; payload: string; headers: object; published_at: Date | null }> = await dataSource.query(
-        'SELECT topic, message_key, payload::text AS payload, headers, published_at FROM outbox ORDER BY id',
+  describe('keepDeadLetter', () => {
+    it('keeps a message sent straight to Kafka that the broker refused, with its reason, its size and a fresh id beside the relay\'s', async () => {
+      // An outbox row takes an id first: the dead letter's id comes after it, from the same sequence.
+      await dataSource.query(`INSERT INTO outbox (topic, message_key, payload) VALUES ('test.v1', 'k', '{"n":1}')`);
+      const [{ id: outboxId }] = await dataSource.query('SELECT id FROM outbox');
+      const text = `{"syncRunId":"${RUN_A}","part":2,"name":"Zoë – 早班"}`;
+      await keepDeadLetter(dataSource, { topic: 'bpo.schedule.events-changed.v1', key: 'integration-1', value: Buffer.from(text, 'utf8') }, 12_000_000, 'broker refused the message: MESSAGE_TOO_LARGE');
+      await keepDeadLetter(dataSource.manager, { topic: 'test.v1', key: null, value: '{"n":2}', headers: { traceparent: 't' } }, 7, 'refused');
+      const rows: Array<{ id: string; topic: string; message_key: string | null; payload: object; headers: object; encoded_bytes: number; failure: string }> = await dataSource.query(
+        'SELECT id, topic, message_key, payload, headers, encoded_bytes, failure FROM outbox_dead_letters ORDER BY id',
       );
-      expect(rows).toEqual(payloads.map((payload) => ({ topic: 'test.rendered.v1', message_key: 'integration-1', payload, headers: {}, published_at: null })));
+      expect(rows).toEqual([
+        { id: expect.any(String), topic: 'bpo.schedule.events-changed.v1', message_key: 'integration-1', payload: JSON.parse(text), headers: {}, encoded_bytes: 12_000_000, failure: 'broker refused the message: MESSAGE_TOO_LARGE' },
+        { id: expect.any(String), topic: 'test.v1', message_key: null, payload: { n: 2 }, headers: { traceparent: 't' }, encoded_bytes: 7, failure: 'refused' },
+      ]);
+      expect(BigInt(rows[0].id)).toBeGreaterThan(BigInt(outboxId));
+      expect(BigInt(rows[1].id)).toBeGreaterThan(BigInt(rows[0].id));
+      // The sync pages see it as their run's.
+      expect((await undeliveredBySyncRun(dataSource.manager, [RUN_A])).get(RUN_A)).toEqual([
+        { topic: 'bpo.schedule.events-changed.v1', reason: 'broker refused the message: MESSAGE_TOO_LARGE', failedAt: expect.any(Date) },
+      ]);
     });
 
-    it('stores a payload given as UTF-8 bytes as the same text, and refuses bytes that are not JSON', async () => {
-      const text = '{"part":1,"name":"Zoë – 早班","created":[]}';
-      await dataSource.transaction((manager) => enqueueRenderedPayloads(manager, 'test.rendered.v1', 'k', [Buffer.from(text, 'utf8'), '{"part":2}']));
-      expect(await dataSource.query('SELECT payload::text AS payload FROM outbox ORDER BY id')).toEqual([{ payload: text }, { payload: '{"part":2}' }]);
-      await expect(dataSource.transaction((manager) => enqueueRenderedPayloads(manager, 'test.rendered.v1', 'k', [Buffer.from('{"part":')]))).rejects.toThrow(/json/i);
-    });
-
-    it('queues under a null key, and queues nothing for no payloads', async () => {
-      await dataSource.transaction(async (manager) => {
-        await enqueueRenderedPayloads(manager, 'test.rendered.v1', 'integration-1', []);
-        await enqueueRenderedPayloads(manager, 'test.rendered.v1', null, ['{"n":1}']);
-      });
-      expect(await dataSource.query('SELECT message_key, payload::text AS payload FROM outbox')).toEqual([{ message_key: null, payload: '{"n":1}' }]);
-    });
-
-    it('queues nothing when the transaction rolls back', async () => {
-      await expect(
-        dataSource.transaction(async (manager) => {
-          await enqueueRenderedPayloads(manager, 'test.rendered.v1', 'k', ['{"n":1}']);
-          throw new Error('rolled back');
-        }),
-      ).rejects.toThrow('rolled back');
-      expect(await dataSource.query('SELECT * FROM outbox')).toEqual([]);
+    it('refuses a value that is not JSON and keeps nothing', async () => {
+      await expect(keepDeadLetter(dataSource, { topic: 'test.v1', key: 'k', value: Buffer.from('{"part":') }, 8, 'refused')).rejects.toThrow(/json/i);
+      expect(await dataSource.query('SELECT * FROM outbox_dead_letters')).toEqual([]);
     });
   });
 

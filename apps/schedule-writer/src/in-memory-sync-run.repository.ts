@@ -16,7 +16,9 @@ import {
   type SyncRunForApply,
   type SyncRunOutcome,
   type UnknownAgentRows,
+  type PublishParts,
 } from './sync-run.repository';
+import { EventsChangedPublisher } from './events-changed-publisher';
 
 /** A staged row, as `sync_run_rows` holds it. */
 interface StagedRow {
@@ -124,6 +126,7 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     return this.state.events.map((event) => ({ ...event }));
   }
 
+  /** What went out, in order: messages the applies queued in the outbox, and events-changed parts as published (recordPublished). */
   outbox(): OutgoingMessage[] {
     return [...this.state.outbox];
   }
@@ -337,18 +340,24 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
   }
 
   /** One part whatever the size (the SQL cuts by bytes; parts are tested against PostgreSQL). */
-  async queueEventsChanged(_tx: InMemoryTx, header: EventsChangedHeader): Promise<{ parts: number; changes: number }> {
+  async reportEventsChanged(_tx: InMemoryTx, header: EventsChangedHeader, publish: PublishParts): Promise<{ parts: number; publishedBefore: number; changes: number }> {
     const changes = this.state.changeLog.get(header.syncRunId) ?? [];
+    if (changes.length > 0) {
+      const of = (kind: Change['kind']) =>
+        changes
+          .filter((change) => change.kind === kind)
+          .sort((a, b) => Number(a.event.id) - Number(b.event.id))
+          .map(({ event }) => ({ id: event.id, agentId: event.agentId, eventTypeId: event.eventTypeId, startAt: event.startAt, endAt: event.endAt }));
+      await publish([Buffer.from(JSON.stringify({ ...header, part: 1, parts: 1, created: of('created'), updated: of('updated'), deleted: of('deleted') }))]);
+    }
     this.state.changeLog.delete(header.syncRunId);
     this.state.heldReports = this.state.heldReports.filter((held) => held.syncRunId !== header.syncRunId);
-    if (changes.length === 0) return { parts: 0, changes: 0 };
-    const of = (kind: Change['kind']) =>
-      changes
-        .filter((change) => change.kind === kind)
-        .sort((a, b) => Number(a.event.id) - Number(b.event.id))
-        .map(({ event }) => ({ id: event.id, agentId: event.agentId, eventTypeId: event.eventTypeId, startAt: event.startAt, endAt: event.endAt }));
-    this.state.outbox.push({ topic: Topics.EventsChangedV1, key: header.integrationId, value: { ...header, part: 1, parts: 1, created: of('created'), updated: of('updated'), deleted: of('deleted') } });
-    return { parts: 1, changes: changes.length };
+    return { parts: changes.length > 0 ? 1 : 0, publishedBefore: 0, changes: changes.length };
+  }
+
+  /** A message published straight to Kafka (not through the outbox), in the order things went out. */
+  recordPublished(message: OutgoingMessage): void {
+    this.state.outbox.push(structuredClone(message));
   }
 
   async compactChangeLog(): Promise<void> {}
@@ -433,5 +442,16 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     };
     this.state.events.push(event);
     this.logChange(row.syncRunId, { kind: 'created', event: { ...event } });
+  }
+}
+
+/** The events-changed publisher the unit tests use: parts go where the store keeps what went out, as parsed JSON. */
+export class InMemoryEventsChangedPublisher extends EventsChangedPublisher {
+  constructor(private readonly store: InMemorySyncRunRepository) {
+    super();
+  }
+
+  async publish(integrationId: string, payloads: readonly Buffer[]): Promise<void> {
+    for (const payload of payloads) this.store.recordPublished({ topic: Topics.EventsChangedV1, key: integrationId, value: JSON.parse(payload.toString('utf8')) });
   }
 }

@@ -7,6 +7,7 @@ import { ScheduleWriterService } from './schedule-writer.service';
 import { Clock, SystemClock } from './clock';
 import { SyncRunRepository, TypeOrmSyncRunRepository } from './sync-run.repository';
 import { StuckRunSweeper } from './stuck-runs';
+import { EventsChangedPublisher, KafkaEventsChangedPublisher } from './events-changed-publisher';
 
 @Module({})
 export class ScheduleWriterModule {
@@ -18,6 +19,7 @@ export class ScheduleWriterModule {
         { provide: ScheduleWriterConfig, useValue: config },
         { provide: SyncRunRepository, useClass: TypeOrmSyncRunRepository },
         { provide: Clock, useClass: SystemClock },
+        { provide: EventsChangedPublisher, useClass: KafkaEventsChangedPublisher },
         ScheduleWriterService,
         ScheduleWriterConsumer,
         StuckRunSweeper,

@@ -3,7 +3,7 @@ import { columnsOf, Topics, type FileEndV1, type RowErrorV1, type RowsBatchV2, t
 import type { MessagingLifecycle } from '@bpo/messaging';
 import { applySnapshotPlan, planSnapshotSync, type IncomingEvent } from '@bpo/snapshot-sync';
 import { Clock } from './clock';
-import { InMemorySyncRunRepository } from './in-memory-sync-run.repository';
+import { InMemoryEventsChangedPublisher, InMemorySyncRunRepository } from './in-memory-sync-run.repository';
 import { ScheduleWriterConfig } from './schedule-writer.config';
 import { ScheduleWriterService } from './schedule-writer.service';
 
@@ -33,7 +33,7 @@ function writer({ now = '2026-12-01T15:00:00.000Z', databaseNow = '2026-12-01T15
   store.addIntegration(INTEGRATION, { scheduleId: SCHEDULE, siteTimezone: ZONE, syncPastEvents, replaceScope });
   const messaging = { wakeRelay: jest.fn() };
   const config = Object.assign(new ScheduleWriterConfig(), { WRITER_ROWS_PER_RANGE: rowsPerRange });
-  const service = new ScheduleWriterService(store, messaging as unknown as MessagingLifecycle, config, clock);
+  const service = new ScheduleWriterService(store, messaging as unknown as MessagingLifecycle, config, clock, new InMemoryEventsChangedPublisher(store));
   let files = 0;
 
   /** A file received at `receivedAt`: its sync run, its batches (`rowsPerBatch` rows each) and its end. */
@@ -293,7 +293,7 @@ describe('ScheduleWriterService (orchestration, with an in-memory port and a fix
     it('queues a run whose report failed before the next run of the integration, in the order of the applies', async () => {
       const { service, store, file, deliver } = writer();
       const first = file(day2);
-      const failOnce = jest.spyOn(store, 'queueEventsChanged').mockRejectedValueOnce(new Error('connection lost'));
+      const failOnce = jest.spyOn(store, 'reportEventsChanged').mockRejectedValueOnce(new Error('connection lost'));
       await deliver(first);
       await service.onApplicationShutdown();
       expect(changed(store)).toEqual([]);
@@ -311,16 +311,30 @@ describe('ScheduleWriterService (orchestration, with an in-memory port and a fix
     it('queues, when a writer starts, what a writer that stopped after a commit left to report', async () => {
       const stopped = writer();
       const sent = stopped.file(day3);
-      jest.spyOn(stopped.store, 'queueEventsChanged').mockRejectedValueOnce(new Error('killed'));
+      jest.spyOn(stopped.store, 'reportEventsChanged').mockRejectedValueOnce(new Error('killed'));
       await stopped.deliver(sent);
       await stopped.service.onApplicationShutdown();
       expect(changed(stopped.store)).toEqual([]);
       const config = Object.assign(new ScheduleWriterConfig(), { WRITER_ROWS_PER_RANGE: 2 });
-      const restarted = new ScheduleWriterService(stopped.store, { wakeRelay: jest.fn() } as unknown as MessagingLifecycle, config, stopped.clock);
+      const restarted = new ScheduleWriterService(stopped.store, { wakeRelay: jest.fn() } as unknown as MessagingLifecycle, config, stopped.clock, new InMemoryEventsChangedPublisher(stopped.store));
       restarted.onModuleInit();
       await restarted.onApplicationShutdown();
       expect(changed(stopped.store)).toEqual([expect.objectContaining({ syncRunId: sent.syncRunId })]);
       expect(changed(stopped.store)[0].created).toHaveLength(2);
+    });
+
+    it('publishes again soon after publishing failed (broker down), without waiting for the sweep', async () => {
+      const { service, store, file, deliver } = writer();
+      const brokerDown = jest.spyOn(InMemoryEventsChangedPublisher.prototype, 'publish').mockRejectedValueOnce(new Error('broker down'));
+      const sent = file(day2);
+      await deliver(sent);
+      expect(changed(store)).toEqual([]);
+      // The first retry comes two seconds later (the sweep, a minute).
+      await new Promise((resolve) => setTimeout(resolve, 2_300));
+      expect(changed(store)).toEqual([expect.objectContaining({ syncRunId: sent.syncRunId })]);
+      await service.onApplicationShutdown();
+      expect(changed(store)).toHaveLength(1);
+      brokerDown.mockRestore();
     });
 
     it('queues none for a file that changed nothing', async () => {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import {
   SYNC_STATUS_MAX_ERRORS,
@@ -18,6 +18,7 @@ import { ScheduleWriterConfig } from './schedule-writer.config';
 import { recordSyncRunMetrics, type FinishedSyncRun } from './sync-metrics';
 import { Clock } from './clock';
 import { SyncRunRepository, type SyncRunForApply } from './sync-run.repository';
+import { EventsChangedPublisher } from './events-changed-publisher';
 
 /** How often leftovers of finished runs are looked for (their own cleanup runs right after they finish). */
 const STAGING_SWEEP_MS = 10 * 60_000;
@@ -27,6 +28,9 @@ const STAGING_SWEEP_MS = 10 * 60_000;
  * run's commit and its report (each writer also reports what it finds when it starts).
  */
 const REPORT_SWEEP_MS = 60_000;
+
+/** After a report failed (broker down): the first retry, doubled after each failure in a row up to the sweep's interval. */
+const REPORT_RETRY_MS = 2_000;
 
 /**
  * How long a finished run's clean-up (its staged rows removed and vacuumed, disowned agent-day
@@ -45,19 +49,24 @@ const emptyCounts = (rows = 0): SyncCountsV1 => ({ rows, created: 0, updated: 0,
  * Applies each file to its integration's target schedule, all or nothing, once all of its batches
  * have arrived; records the sync run, queues its sync-status message (outbox) and logs what it
  * changed in the same transaction. Its events-changed messages are built from that log right after
- * the commit, in a transaction that also removes the log: the status is not held up by them (3-5 s
- * at a million events), and a crash at any point neither loses nor duplicates an event or a message.
- * A run's messages are queued before the next apply of the same integration writes anything, so
- * each integration's events-changed messages keep the order of its applies.
+ * the commit and published straight to Kafka, in a transaction that then removes the log: the
+ * status is not held up by them (seconds at a million events), and a crash at any point neither
+ * loses an event or a message nor sends a status twice (a crash between a part's acknowledgement
+ * and its record re-sends that one request's parts; consumers dedupe by sync run and part).
+ * Each integration's runs are reported one at a time, in the order they finished, so its
+ * events-changed messages keep the order of its applies.
  */
 @Injectable()
-export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdown {
+export class ScheduleWriterService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(ScheduleWriterService.name);
   private sweepTimer?: NodeJS.Timeout;
   private reportSweepTimer?: NodeJS.Timeout;
   private cleaning: Promise<unknown> = Promise.resolve();
   private reporting: Promise<unknown> = Promise.resolve();
   private stopping = false;
+  /** Reports that failed in a row (the retry waits longer after each). */
+  private reportFailures = 0;
+  private reportRetryTimer?: NodeJS.Timeout;
   /** The last apply changed many events: refresh the table's statistics once it committed. */
   private analyzeAfterCommit = false;
 
@@ -66,6 +75,7 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     private readonly messaging: MessagingLifecycle,
     private readonly config: ScheduleWriterConfig,
     private readonly clock: Clock,
+    private readonly eventsChanged: EventsChangedPublisher,
   ) {}
 
   onModuleInit(): void {
@@ -77,11 +87,22 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
     this.reportSweepTimer.unref();
   }
 
+  /** The report in flight finishes publishing before the producer disconnects (in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopTimers();
+    await this.reporting;
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.stopTimers();
+    await Promise.all([this.reporting, this.cleaning]);
+  }
+
+  private stopTimers(): void {
     this.stopping = true;
     clearInterval(this.sweepTimer);
     clearInterval(this.reportSweepTimer);
-    await Promise.all([this.reporting, this.cleaning]);
+    clearTimeout(this.reportRetryTimer);
   }
 
   async receive(message: FileMessageV1): Promise<void> {
@@ -143,12 +164,12 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
   }
 
   /**
-   * Queues the events-changed messages of the runs whose changes are held for report: those of one
-   * integration, or (null) of every integration. One integration at a time, under its report lock,
-   * in the order its runs finished: a run's messages follow those of the runs applied before it,
-   * whichever writer reports them. The next apply does not wait for this (a 5,000,000-event report
-   * takes most of a minute). A failure is retried by the next report of the integration or the next
-   * sweep, and nothing is queued twice (the log goes with it).
+   * Publishes the events-changed messages of the runs whose changes are held for report: those of
+   * one integration, or (null) of every integration. One integration at a time, under its report
+   * lock, in the order its runs finished: a run's messages follow those of the runs applied before
+   * it, whichever writer reports them. The next apply does not wait for this (a 5,000,000-event
+   * report takes tens of seconds). A failure is retried soon (and by the next report of the
+   * integration or the next sweep), skipping the parts that went out; the log goes with the last.
    */
   private reportChanges(integrationId: string | null): void {
     this.reporting = this.reporting
@@ -159,24 +180,40 @@ export class ScheduleWriterService implements OnModuleInit, OnApplicationShutdow
         for (const id of integrationIds) {
           const changes = await this.runs.transaction(async (tx) => {
             await this.runs.lockReports(tx, id);
-            return this.queueHeldReports(tx, id);
+            return this.publishHeldReports(tx, id);
           });
           if (changes === 0) continue;
-          this.messaging.wakeRelay();
           await this.runs.compactChangeLog(changes);
         }
+        this.reportFailures = 0;
       })
-      .catch((error: Error) => this.logger.warn({ message: 'queueing events-changed messages failed; the next sweep retries', error: error.message }));
+      .catch((error: Error) => {
+        this.reportFailures += 1;
+        const retryMs = Math.min(REPORT_SWEEP_MS, REPORT_RETRY_MS * 2 ** (this.reportFailures - 1));
+        this.logger.warn({ message: 'publishing events-changed messages failed; retrying', retryMs, error: error.message });
+        if (this.stopping) return;
+        clearTimeout(this.reportRetryTimer);
+        this.reportRetryTimer = setTimeout(() => this.reportChanges(null), retryMs);
+        this.reportRetryTimer.unref();
+      });
   }
 
-  /** Queues the held reports of the integration, in the order its runs finished; returns how many changes they held. */
-  private async queueHeldReports(tx: unknown, integrationId: string): Promise<number> {
+  /** Publishes the held reports of the integration, in the order its runs finished; returns how many changes they held. */
+  private async publishHeldReports(tx: unknown, integrationId: string): Promise<number> {
     let changes = 0;
     for (const header of await this.runs.changesToReport(tx, integrationId)) {
       const started = performance.now();
-      const queued = await this.runs.queueEventsChanged(tx, header);
-      changes += queued.changes;
-      this.logger.log({ message: 'events-changed queued', integrationId, syncRunId: header.syncRunId, changes: queued.changes, eventsChangedParts: queued.parts, ms: Math.round(performance.now() - started) });
+      const reported = await this.runs.reportEventsChanged(tx, header, (payloads) => this.eventsChanged.publish(integrationId, payloads));
+      changes += reported.changes;
+      this.logger.log({
+        message: 'events-changed published',
+        integrationId,
+        syncRunId: header.syncRunId,
+        changes: reported.changes,
+        eventsChangedParts: reported.parts,
+        ...(reported.publishedBefore > 0 ? { publishedBefore: reported.publishedBefore } : {}),
+        ms: Math.round(performance.now() - started),
+      });
     }
     return changes;
   }

@@ -4,14 +4,21 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Topics, type AgentDayBasisV1, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
-import { enqueueMessages, enqueueRenderedPayloads, PermanentMessageError, type OutgoingMessage } from '@bpo/messaging';
+import { type AgentDayBasisV1, type FileEndV1, type RowsBatchV2 } from '@bpo/contracts';
+import { enqueueMessages, PermanentMessageError, type OutgoingMessage } from '@bpo/messaging';
 import { IntegrationRepository, IsoInstants, ReceivedFileRepository, ScheduleRepository, int2Field, int8Field, mappingKeySql, streamBinaryCopy, textField, uuidLiteral, UuidTexts } from '@bpo/persistence';
 import { queueFileForSync } from '@bpo/pipeline';
 import type { AgentDay, AgentDayComparison, IncomingEvent, StoredEvent } from '@bpo/snapshot-sync';
 import { ChangeKind, EventsChangedParts, partCount, type EventsChangedHeader } from './events-changed-parts';
 import type { ReportedError } from './sync-report';
 import { stagedRowsCopy } from './staged-rows-copy';
+
+/**
+ * Sends a run's events-changed parts (rendered JSON, in order) and resolves once the broker
+ * acknowledged them all, or kept one it can never take as a dead letter; throws on a failure worth
+ * retrying (broker down).
+ */
+export type PublishParts = (payloads: readonly Buffer[]) => Promise<void>;
 
 export interface SyncRunForApply {
   id: string;
@@ -188,16 +195,20 @@ export abstract class SyncRunRepository<Tx = unknown> {
   abstract claimDays(tx: Tx, claim: DayClaim): Promise<string[]>;
   /**
    * Marks the changes the run logged as to be reported under this header. Its events-changed
-   * messages are queued later, by queueEventsChanged, after its status went out.
+   * messages are published later, by reportEventsChanged, after its status went out.
    */
   abstract holdChangesForReport(tx: Tx, header: EventsChangedHeader): Promise<void>;
   /** Runs whose changes are still to be reported, of one integration or of all, in the order they finished. */
   abstract changesToReport(tx: Tx, integrationId: string | null): Promise<EventsChangedHeader[]>;
   /**
-   * Queues the run's events-changed messages from its logged changes and removes the log and the
-   * mark, all in the caller's transaction; returns how many parts and changes.
+   * Renders the run's events-changed parts from its logged changes and hands them, in order, to
+   * `publish`, which resolves once the broker acknowledged them (or kept one it can never take as a
+   * dead letter). Each acknowledged hand-off is recorded at once, outside the transaction, so a
+   * report that fails part way and is retried skips the parts that went out. Then removes the log
+   * and the mark in the caller's transaction; returns how many parts (of them, how many went out
+   * in an earlier try) and changes.
    */
-  abstract queueEventsChanged(tx: Tx, header: EventsChangedHeader): Promise<{ parts: number; changes: number }>;
+  abstract reportEventsChanged(tx: Tx, header: EventsChangedHeader, publish: PublishParts): Promise<{ parts: number; publishedBefore: number; changes: number }>;
   /** After changes were reported: reclaims the log's space when many were removed (outside any transaction). */
   abstract compactChangeLog(removed: number): Promise<void>;
   /** Queues messages in the outbox, published once the transaction commits. */
@@ -255,8 +266,8 @@ export const EVENTS_CHANGED_PART_BYTES = 256 * 1024;
 /** Memory for the sort of a run's change log (PostgreSQL's work_mem), for that statement alone. */
 const EVENTS_CHANGED_WORK_MEM = '256MB';
 
-/** Parts queued in the outbox per statement (about 2 MB). */
-const EVENTS_CHANGED_PARTS_PER_INSERT = 8;
+/** Parts handed to the publisher at once (about 2 MB, two produce requests). */
+const EVENTS_CHANGED_PARTS_PER_HAND_OFF = 8;
 
 /**
  * Everything the schedule-writer reads and writes, as set-based SQL inside the caller's
@@ -611,12 +622,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
   }
 
   async dayVersions(manager: EntityManager, integrationId: string, range: DayRange): Promise<Map<string, string>> {
-    const rows: Array<{ day: string; file_received_at: Date }> = await manager.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, file_received_at FROM integration_day_versions
-        WHERE integration_id = $1 AND day BETWEEN $2 AND $3`,
-      [integrationId, range.from, range.to],
-    );
-    return new Map(rows.map((row) => [row.day, new Date(row.file_received_at).toISOString()]));
+    return new IntegrationRepository(manager).dayVersions(integrationId, range);
   }
 
   async deleteEvents(manager: EntityManager, syncRunId: string, ids: readonly string[]): Promise<void> {
@@ -697,32 +703,40 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
   }
 
   /**
-   * Queues the run's events-changed messages from its logged changes: created, then updated, then
-   * deleted, each in id order, cut into parts by encoded size (never by count). The log streams in
-   * by binary COPY, sorted once, and each part is rendered here as compact JSON and queued as soon
-   * as it is whole: one part and one insert in flight at a time, whatever the run's size. (Built
-   * in SQL, formatting every event's ids and instants as text took most of a large file's report.)
-   * Then the log and the mark go, in the same transaction: the messages are queued exactly once.
+   * The run's events-changed parts from its logged changes: created, then updated, then deleted,
+   * each in id order, cut into parts by encoded size (never by count). The log streams in by binary
+   * COPY, sorted once, and each part is rendered here as compact JSON and handed on as soon as a few
+   * are whole: a few parts and one hand-off in flight at a time, whatever the run's size. (Built in
+   * SQL, formatting every event's ids and instants as text took most of a large file's report.)
+   * The same log renders the same parts, so a retry skips the ones recorded as published. Then the
+   * log and the mark go, in the caller's transaction: each part goes out once.
    */
-  async queueEventsChanged(manager: EntityManager, header: EventsChangedHeader): Promise<{ parts: number; changes: number }> {
+  async reportEventsChanged(manager: EntityManager, header: EventsChangedHeader, publish: PublishParts): Promise<{ parts: number; publishedBefore: number; changes: number }> {
     const run = uuidLiteral(header.syncRunId, 'a sync run id');
-    const [{ size }]: Array<{ size: string }> = await manager.query(
-      'SELECT coalesce(sum(184 + length(id::text)), 0) AS size FROM sync_run_changes WHERE sync_run_id = $1',
+    const [{ size, published }]: Array<{ size: string; published: number }> = await manager.query(
+      `SELECT (SELECT coalesce(sum(184 + length(id::text)), 0) FROM sync_run_changes WHERE sync_run_id = $1) AS size,
+              (SELECT events_changed_published_parts FROM sync_runs WHERE id = $1) AS published`,
       [header.syncRunId],
     );
     const parts = partCount(Number(size), EVENTS_CHANGED_PART_BYTES);
-    let queued = 0;
-    if (parts > 0) {
+    const publishedBefore = Math.min(published ?? 0, parts);
+    if (parts > publishedBefore) {
+      let rendered = 0;
+      let handedOn = publishedBefore;
       const ready: Buffer[] = [];
-      let inserting: Promise<unknown> = Promise.resolve();
-      const queue = async (payloads: Buffer[]) => {
-        await inserting;
-        inserting = enqueueRenderedPayloads(manager, Topics.EventsChangedV1, header.integrationId, payloads);
-        // Awaited by the next queue or at the end; until then a failure must not go unhandled.
-        inserting.catch(() => undefined);
-        queued += payloads.length;
+      const handOn = async () => {
+        const payloads = ready.splice(0);
+        if (payloads.length === 0) return;
+        await publish(payloads);
+        handedOn += payloads.length;
+        // Committed at once, on a connection of its own: a retry of a report that fails later skips these.
+        await this.dataSource.query('UPDATE sync_runs SET events_changed_published_parts = $2 WHERE id = $1', [header.syncRunId, handedOn]);
       };
-      const rendered = new EventsChangedParts(header, parts, EVENTS_CHANGED_PART_BYTES, (payload) => ready.push(payload));
+      // Parts that went out in an earlier try are rendered again (to know where the next one starts) and dropped.
+      const renderer = new EventsChangedParts(header, parts, EVENTS_CHANGED_PART_BYTES, (payload) => {
+        rendered += 1;
+        if (rendered > publishedBefore) ready.push(payload);
+      });
       const uuids = new UuidTexts();
       const instants = new IsoInstants();
       // An instant outside the years 1-9999 (none the pipeline writes) is spelled by the database.
@@ -735,7 +749,7 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
         {
           settings: { work_mem: EVENTS_CHANGED_WORK_MEM },
           visit: (row) =>
-            rendered.add({
+            renderer.add({
               kind: int2Field(row, 0) as ChangeKind,
               id: int8Field(row, 1),
               agentId: uuids.of(row, 2),
@@ -744,17 +758,16 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
               endAt: instants.of(row, 5) ?? textField(row, 7)!,
             }),
           afterChunk: async () => {
-            if (ready.length >= EVENTS_CHANGED_PARTS_PER_INSERT) await queue(ready.splice(0));
+            if (ready.length >= EVENTS_CHANGED_PARTS_PER_HAND_OFF) await handOn();
           },
         },
       );
-      rendered.end();
-      if (ready.length > 0) await queue(ready.splice(0));
-      await inserting;
+      renderer.end();
+      await handOn();
     }
     const [, changes]: [unknown, number] = await manager.query('DELETE FROM sync_run_changes WHERE sync_run_id = $1', [header.syncRunId]);
-    await manager.query('UPDATE sync_runs SET events_changed = NULL WHERE id = $1', [header.syncRunId]);
-    return { parts: queued, changes };
+    await manager.query('UPDATE sync_runs SET events_changed = NULL, events_changed_published_parts = 0 WHERE id = $1', [header.syncRunId]);
+    return { parts, publishedBefore, changes };
   }
 
   async compactChangeLog(removed: number): Promise<void> {

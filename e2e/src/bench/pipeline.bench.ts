@@ -311,7 +311,7 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
       const result = results.cases[name] as SyncResult | undefined;
       const counts = result?.counts as Record<string, number> | undefined;
       if (!result || !counts || counts.created + counts.updated + counts.deleted === 0) continue;
-      const at = await eventsChangedPublishedAt(db, result.syncRunId, Math.max(120_000, result.rows / 10));
+      const at = await eventsChangedPublishedAt(db, services.get('schedule-writer'), result.syncRunId, Math.max(120_000, result.rows / 10));
       result.closeToEventsChangedMs = at == null ? null : at - result.closedAt;
     }
     if (services.size) snapshotRss('end');
@@ -322,7 +322,7 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
     process.stdout.write(`\n${summary()}\nresults: .data/bench/pipeline.json\n`);
     await statuses?.stop();
     await Promise.all([...services.values()].map((service) => service.stop()));
-    // Each service's log, to see where a step's time went (the writer's "file applied" timings, the relay's sends).
+    // Each service's log, to see where a step's time went (the writer's "file applied" timings, its reports).
     for (const service of services.values()) writeFileSync(join(out, `${service.name}.log`), service.output());
     await db?.close();
     // BENCH_KEEP_DATABASE=1 leaves the database to look into (its name is printed).
@@ -428,7 +428,7 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
   /** With BENCH_RESYNC_AFTER=idle: until the previous sync's last events-changed part is out and the services used under 5% of a core for a second. */
   async function untilIdle(previous: SyncResult): Promise<void> {
     if (RESYNC_AFTER !== 'idle') return;
-    await eventsChangedPublishedAt(db, previous.syncRunId, Math.max(120_000, previous.rows / 10));
+    await eventsChangedPublishedAt(db, services.get('schedule-writer'), previous.syncRunId, Math.max(120_000, previous.rows / 10));
     const busy = () => [...services.values()].reduce((sum, service) => sum + (cpuSeconds(service) ?? 0), 0);
     for (const until = Date.now() + 120_000; Date.now() < until; ) {
       const before = busy();

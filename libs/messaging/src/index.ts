@@ -7,6 +7,7 @@ export { classifyFailure, formatMinutes, transientLimitReason, type Classificati
 export * from './outbox';
 export * from './outbox-dead-letters';
 export * from './outbox-relay';
+export * from './ordered-send';
 export * from './messaging.module';
 export * from './service-infrastructure';
 export * from './consumer-lag';

@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EncodedMessage } from './message-publisher';
 
 /** A message that could never be published, as the relay kept it in outbox_dead_letters. */
 export interface UndeliveredMessage {
@@ -27,4 +28,19 @@ export async function undeliveredBySyncRun(manager: EntityManager, syncRunIds: r
     byRun.set(row.sync_run_id, letters);
   }
   return byRun;
+}
+
+/**
+ * Keeps a message that was sent straight to Kafka (never queued in the outbox) and that the broker
+ * can never take, as the relay keeps its own: in outbox_dead_letters, with the reason, where the
+ * sync pages and the dead-letter gauge see it. Its id is taken from the outbox's, so the two never
+ * collide. The value must be JSON (a Buffer is read as UTF-8).
+ */
+export async function keepDeadLetter(db: DataSource | EntityManager, message: EncodedMessage, encodedBytes: number, failure: string): Promise<void> {
+  const value = typeof message.value === 'string' ? message.value : message.value.toString('utf8');
+  await db.query(
+    `INSERT INTO outbox_dead_letters (id, topic, message_key, payload, headers, created_at, encoded_bytes, failure)
+     VALUES (nextval(pg_get_serial_sequence('outbox', 'id')), $1, $2, $3::jsonb, $4::jsonb, now(), $5, $6)`,
+    [message.topic, message.key, value, JSON.stringify(message.headers ?? {}), encodedBytes, failure],
+  );
 }

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { CompressionTypes } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { Metrics } from '@bpo/service-kit';
-import { encodedSize, permanentPublishFailure, type EncodedMessage, type MessagePublisher } from './message-publisher';
+import type { MessagePublisher } from './message-publisher';
+import { orderedMessage, sendInOrder, type OrderedMessage } from './ordered-send';
 
 /** `enqueueMessages` notifies this channel at commit; the active relay listens and publishes at once. */
 export const OUTBOX_CHANNEL = 'bpo_outbox';
@@ -90,10 +90,8 @@ interface PendingRow {
   headers: Record<string, string>;
 }
 
-interface Encoded {
+interface Encoded extends OrderedMessage {
   id: string;
-  message: EncodedMessage;
-  bytes: number;
 }
 
 /**
@@ -327,59 +325,20 @@ export class OutboxRelay {
   }
 
   /** Publishes (or dead-letters) the rows in order; returns how many it handled. */
-  private async relay(lock: QueryRunner, rows: readonly PendingRow[]): Promise<number> {
-    const { maxRequestBytes, maxMessageBytes } = this.publisher.limits;
-    let handled = 0;
-    let group: Encoded[] = [];
-    let groupBytes = 0;
-    const sendGroup = async () => {
-      if (group.length > 0 && !this.halting) handled += await this.sendOrSplit(lock, group);
-      group = [];
-      groupBytes = 0;
-    };
-    for (const row of rows) {
-      if (this.halting) break; // stop() waits for the request in flight only
-      const message: EncodedMessage = { topic: row.topic, key: row.message_key, value: row.value, headers: row.headers };
-      const item = { id: row.id, message, bytes: encodedSize(message) };
-      if (item.bytes > maxMessageBytes) {
-        await sendGroup();
-        await this.deadLetter(lock, item, `message is ${item.bytes} bytes (key + value + headers), over the ${maxMessageBytes}-byte maximum a message may have`);
-        handled += 1;
-        continue;
-      }
-      if (group.length > 0 && groupBytes + item.bytes > maxRequestBytes) await sendGroup();
-      group.push(item);
-      groupBytes += item.bytes;
-    }
-    await sendGroup();
-    return handled;
-  }
-
-  /**
-   * One request for the group; on a permanent refusal of a group, each of its messages alone, in
-   * order, so only the refused one is dead-lettered. A retryable failure is thrown.
-   */
-  private async sendOrSplit(lock: QueryRunner, group: readonly Encoded[]): Promise<number> {
-    try {
-      // Outbox messages can be large (a file's events-changed parts): they travel compressed.
-      await this.publisher.send(group.map((item) => item.message), CompressionTypes.GZIP);
-    } catch (error) {
-      const reason = permanentPublishFailure(error);
-      if (reason === undefined) throw error;
-      if (group.length === 1) {
-        await this.deadLetter(lock, group[0], reason);
-        return 1;
-      }
-      let handled = 0;
-      for (const item of group) handled += await this.sendOrSplit(lock, [item]);
-      return handled;
-    }
-    // Committed at once (autocommit on the lock's connection): a later failure never re-sends these.
-    await lock.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])', [group.map((item) => item.id)]);
-    this.counters.published += group.length;
-    this.counters.requests += 1;
-    Metrics.outboxPublished.inc({ lane: this.options.lane.name }, group.length);
-    return group.length;
+  private relay(lock: QueryRunner, rows: readonly PendingRow[]): Promise<number> {
+    const items = rows.map((row): Encoded => ({ id: row.id, ...orderedMessage({ topic: row.topic, key: row.message_key, value: row.value, headers: row.headers }) }));
+    return sendInOrder(this.publisher, items, {
+      // stop() waits for the request in flight only.
+      halted: () => this.halting,
+      acknowledged: async (group) => {
+        // Committed at once (autocommit on the lock's connection): a later failure never re-sends these.
+        await lock.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])', [group.map((item) => item.id)]);
+        this.counters.published += group.length;
+        this.counters.requests += 1;
+        Metrics.outboxPublished.inc({ lane: this.options.lane.name }, group.length);
+      },
+      deadLetter: (item, reason) => this.deadLetter(lock, item, reason),
+    });
   }
 
   private async deadLetter(lock: QueryRunner, item: Encoded, reason: string): Promise<void> {

@@ -42,21 +42,3 @@ export async function enqueueMessages(manager: EntityManager, messages: readonly
   // Delivered at commit (never for a rolled-back transaction); repeats in one transaction fold into one.
   await manager.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
 }
-
-/**
- * Queues already-rendered JSON payloads of one topic and key (the writer's events-changed parts,
- * a few MB per statement), in one statement with a parameter per payload: never parsed or
- * re-stringified here, and stored with empty headers. A payload given as bytes (UTF-8 JSON) is
- * sent as they are (a binary parameter, which json's input reads as text), not encoded again. Unlike enqueueMessages it takes no per-key
- * lock and sends no notification: the caller keeps the key's transactions taking turns and wakes the
- * relay once it committed. (The two share no statement: this one's topic and key are bound once.)
- */
-export async function enqueueRenderedPayloads(manager: EntityManager, topic: string, key: string | null, payloads: readonly (string | Buffer)[]): Promise<void> {
-  if (payloads.length === 0) return;
-  // A parameter per payload: as an array's elements each would be escaped, and unescaped again.
-  await manager.query(`INSERT INTO outbox (topic, message_key, payload) VALUES ${payloads.map((_, i) => `($1, $2, $${i + 3}::json)`).join(', ')}`, [
-    topic,
-    key,
-    ...payloads,
-  ]);
-}

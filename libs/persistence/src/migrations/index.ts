@@ -12,6 +12,7 @@ import { DropInbox1764160000000 } from './1764160000000-DropInbox';
 import { AgentDayDigests1764170000000 } from './1764170000000-AgentDayDigests';
 import { EventsChangedAfterStatus1764180000000 } from './1764180000000-EventsChangedAfterStatus';
 import { OutboxPayloadUncompressed1764190000000 } from './1764190000000-OutboxPayloadUncompressed';
+import { EventsChangedPublishedParts1764210000000 } from './1764210000000-EventsChangedPublishedParts';
 import { SiteAgentIdsVersion1764200000000 } from './1764200000000-SiteAgentIdsVersion';
 
 /** Every migration, oldest first. Append only: a merged migration is never edited. */
@@ -31,4 +32,5 @@ export const migrations = [
   EventsChangedAfterStatus1764180000000,
   OutboxPayloadUncompressed1764190000000,
   SiteAgentIdsVersion1764200000000,
+  EventsChangedPublishedParts1764210000000,
 ];
