@@ -66,14 +66,20 @@ export class StatusWatch {
  * machine's clock, as the bench's). Read from the writer's log, so measuring it adds no load (a
  * consumer of the topic on these two cores would: a million changes are about 200 MB of parts).
  * Waits up to `timeoutMs`, polling the run's cheap flag (its changes still held for report) and
- * then the log. Null if the run published no part, or not in time.
+ * then the log. Null if the run published no part (it changed nothing), or not in time.
  */
 export async function eventsChangedPublishedAt(db: Db, writer: ServiceProcess | undefined, syncRunId: string, timeoutMs: number): Promise<number | null> {
   const until = Date.now() + timeoutMs;
+  let reportedBy: number | null = null;
   for (;;) {
     const [flags] = await db.query<{ held: boolean }>('SELECT EXISTS (SELECT 1 FROM sync_runs WHERE id = $1 AND events_changed IS NOT NULL) AS held', [syncRunId]);
-    const at = flags.held ? null : writerLogTime(writer, '"events-changed published"', syncRunId);
-    if (at !== null) return at;
+    if (!flags.held) {
+      const at = writerLogTime(writer, '"events-changed published"', syncRunId);
+      if (at !== null) return at;
+      // Reported and still no line after a moment (its output on the way): the run changed nothing.
+      reportedBy ??= Date.now();
+      if (Date.now() - reportedBy > 2_000) return null;
+    }
     if (Date.now() >= until) return null;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
