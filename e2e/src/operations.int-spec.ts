@@ -207,6 +207,13 @@ describe('operations: metrics on every service, stale integrations with two chec
     expect(samples(writer, 'bpo_sync_duration_seconds_count', { status: 'succeeded_with_errors' })).toEqual([1]);
     expect(samples(writer, 'bpo_sync_duration_seconds_bucket', { status: 'succeeded_with_errors', le: '+Inf' })).toEqual([1]);
     expect(samples(writer, 'bpo_row_errors_total', { code: 'unknown_agent' })).toEqual([2]);
+    // The file's events-changed part went straight to Kafka; once measured, no run owes any.
+    await expectEventually(async () => {
+      const text = await scrape(stages['schedule-writer']!);
+      expect(samples(text, 'bpo_events_changed_parts_published_total')).toEqual([1]);
+      expect(samples(text, 'bpo_events_changed_pending_runs')).toEqual([0]);
+      expect(samples(text, 'bpo_events_changed_oldest_pending_seconds')).toEqual([0]);
+    }, { timeoutMs: 30_000, intervalMs: 1_000 });
 
     // The dead letter, and the lag of every partition the parser holds (one instance: all three).
     const parser = await expectEventually(async () => {

@@ -2,6 +2,7 @@ import { CompressionTypes } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { Topics } from '@bpo/contracts';
 import type { EncodedMessage, MessagePublisher } from '@bpo/messaging';
+import { metricsRegistry } from '@bpo/service-kit';
 import { KafkaEventsChangedPublisher } from './events-changed-publisher';
 
 describe('KafkaEventsChangedPublisher', () => {
@@ -20,7 +21,8 @@ describe('KafkaEventsChangedPublisher', () => {
     return { requests, compressions, queries, sender: new KafkaEventsChangedPublisher(publisher as unknown as MessagePublisher, dataSource as unknown as DataSource) };
   }
 
-  it("publishes the parts in order on the events-changed topic, keyed by the integration, GZIP-compressed", async () => {
+  it("publishes the parts in order on the events-changed topic, keyed by the integration, GZIP-compressed, and counts them", async () => {
+    metricsRegistry.resetMetrics();
     const { sender, requests, compressions, queries } = setup(10_000);
     await sender.publish('integration-1', [Buffer.from('{"part":1}'), Buffer.from('{"part":2}')]);
     expect(requests).toEqual([
@@ -31,6 +33,7 @@ describe('KafkaEventsChangedPublisher', () => {
     ]);
     expect(compressions).toEqual([CompressionTypes.GZIP]);
     expect(queries).toEqual([]);
+    expect(await metricsRegistry.metrics()).toContain('bpo_events_changed_parts_published_total 2');
   });
 
   it('keeps a part the broker can never take as a dead letter, with its reason, and publishes the others', async () => {

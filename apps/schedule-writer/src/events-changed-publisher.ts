@@ -32,7 +32,7 @@ export class KafkaEventsChangedPublisher extends EventsChangedPublisher {
   async publish(integrationId: string, payloads: readonly Buffer[]): Promise<void> {
     const items = payloads.map((value) => orderedMessage({ topic: Topics.EventsChangedV1, key: integrationId, value }));
     await sendInOrder(this.publisher, items, {
-      acknowledged: async () => undefined,
+      acknowledged: async (group) => void Metrics.eventsChangedPublished.inc(group.length),
       deadLetter: async (item, reason) => {
         // As the outbox relay does with its own: kept where the sync pages and the gauge see it, and logged.
         await keepDeadLetter(this.dataSource, item.message, item.bytes, reason);

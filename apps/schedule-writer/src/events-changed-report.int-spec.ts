@@ -77,6 +77,10 @@ describe('TypeOrmSyncRunRepository.reportEventsChanged on the real PostgreSQL', 
     // The first hand-off went out and is recorded (outside the rolled-back transaction); the log and the mark stay.
     expect(firstTry.length).toBeGreaterThan(0);
     expect(await state()).toEqual({ held: true, published: firstTry.length, logged: CHANGES });
+    // The metrics' backlog: one run owes parts, since it finished.
+    const pending = await runs.pendingReports();
+    expect(pending.runs).toBe(1);
+    expect(pending.oldestAgeSeconds).toBeGreaterThan(0);
 
     const retry: Buffer[] = [];
     const reported = await runs.transaction((tx) => runs.reportEventsChanged(tx, header, async (payloads) => void retry.push(...payloads)));
@@ -90,6 +94,7 @@ describe('TypeOrmSyncRunRepository.reportEventsChanged on the real PostgreSQL', 
     expect(parsed(retry)[0].part).toBe(firstTry.length + 1);
     expect(Math.max(...[...firstTry, ...retry].map((payload) => payload.length))).toBeLessThanOrEqual(256 * 1024 + 1024);
     expect(await state()).toEqual({ held: false, published: 0, logged: 0 });
+    expect(await runs.pendingReports()).toEqual({ runs: 0, oldestAgeSeconds: 0 });
   });
 
   it('publishes nothing for a run whose changes were all published before it failed, and still removes the log', async () => {

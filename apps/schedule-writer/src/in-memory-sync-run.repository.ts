@@ -339,6 +339,11 @@ export class InMemorySyncRunRepository extends SyncRunRepository<InMemoryTx> {
     return this.state.heldReports.filter((header) => integrationId === null || header.integrationId === integrationId).map((header) => structuredClone(header));
   }
 
+  async pendingReports(): Promise<{ runs: number; oldestAgeSeconds: number }> {
+    const finished = this.state.heldReports.map((header) => this.state.runs.get(header.syncRunId)?.finishedAt?.getTime() ?? Date.now());
+    return { runs: finished.length, oldestAgeSeconds: finished.length === 0 ? 0 : Math.max(0, (Date.now() - Math.min(...finished)) / 1000) };
+  }
+
   /** One part whatever the size (the SQL cuts by bytes; parts are tested against PostgreSQL). */
   async reportEventsChanged(_tx: InMemoryTx, header: EventsChangedHeader, publish: PublishParts): Promise<{ parts: number; publishedBefore: number; changes: number }> {
     const changes = this.state.changeLog.get(header.syncRunId) ?? [];

@@ -8,6 +8,7 @@ import { Clock, SystemClock } from './clock';
 import { SyncRunRepository, TypeOrmSyncRunRepository } from './sync-run.repository';
 import { StuckRunSweeper } from './stuck-runs';
 import { EventsChangedPublisher, KafkaEventsChangedPublisher } from './events-changed-publisher';
+import { EventsChangedBacklog } from './events-changed-backlog';
 
 @Module({})
 export class ScheduleWriterModule {
@@ -23,6 +24,7 @@ export class ScheduleWriterModule {
         ScheduleWriterService,
         ScheduleWriterConsumer,
         StuckRunSweeper,
+        EventsChangedBacklog,
       ],
     };
   }

@@ -200,6 +200,8 @@ export abstract class SyncRunRepository<Tx = unknown> {
   abstract holdChangesForReport(tx: Tx, header: EventsChangedHeader): Promise<void>;
   /** Runs whose changes are still to be reported, of one integration or of all, in the order they finished. */
   abstract changesToReport(tx: Tx, integrationId: string | null): Promise<EventsChangedHeader[]>;
+  /** How many runs still owe events-changed parts, and seconds since the oldest of them finished (0 when none); outside any transaction. */
+  abstract pendingReports(): Promise<{ runs: number; oldestAgeSeconds: number }>;
   /**
    * Renders the run's events-changed parts from its logged changes and hands them, in order, to
    * `publish`, which resolves once the broker acknowledged them (or kept one it can never take as a
@@ -700,6 +702,15 @@ export class TypeOrmSyncRunRepository extends SyncRunRepository<EntityManager> {
       [integrationId],
     );
     return rows.map((row) => row.header);
+  }
+
+  async pendingReports(): Promise<{ runs: number; oldestAgeSeconds: number }> {
+    // On the partial index of runs still owing parts: cheap every few seconds, whatever the table's size.
+    const [row]: Array<{ runs: number; age: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS runs, coalesce(extract(epoch FROM clock_timestamp() - min(finished_at)), 0)::float8 AS age
+         FROM sync_runs WHERE events_changed IS NOT NULL`,
+    );
+    return { runs: row.runs, oldestAgeSeconds: Math.max(0, row.age) };
   }
 
   /**

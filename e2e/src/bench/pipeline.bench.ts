@@ -306,7 +306,7 @@ describe(`pipeline bench: about ${ROWS.toLocaleString('en-US')} rows`, () => {
   }, 3600_000);
 
   afterAll(async () => {
-    // When each sync's last events-changed part reached the topic (queued after its status).
+    // When each sync's last events-changed part reached the topic (published after its status).
     for (const name of ['first', 'resyncUnchanged', 'resyncChanged']) {
       const result = results.cases[name] as SyncResult | undefined;
       const counts = result?.counts as Record<string, number> | undefined;
@@ -520,7 +520,7 @@ function summary(): string {
   if (rows.length) {
     out.push('', table(['case', 'rows', 'upload', 'close -> status', 'close -> changes**', 'before apply*', 'apply*', 'rows/s', 'vs first', 'status (created updated deleted = unchanged, row errors)'], rows));
     out.push('* from the writer\'s "file applied" log timings when present; "before apply" = close -> status minus apply (parse, map, resolve, hand-offs)');
-    out.push('** to the last events-changed part on the topic (queued after the status; "-" when the file changed nothing)');
+    out.push('** to the last events-changed part on the topic (published after the status; "-" when the file changed nothing)');
   }
   if (c.first && c.copy) out.push(`end-to-end / bare COPY: ${((c.first.closeToStatusMs as number) / (c.copy.copyMs as number)).toFixed(1)}x`);
   if (c.neighbours) {

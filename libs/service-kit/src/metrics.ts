@@ -56,6 +56,15 @@ export const Metrics = {
   /** Outbox relay: messages moved to outbox_dead_letters (never publishable). */
   outboxDeadLetters: new Counter({ name: 'bpo_outbox_dead_letters_total', help: 'Outbox messages moved to outbox_dead_letters', labelNames: ['lane'] as const, registers }),
   outboxDeadLetterRows: new Gauge({ name: 'bpo_outbox_dead_letter_rows', help: 'Rows in outbox_dead_letters (reported by the active relay)', registers }),
+  /** schedule-writer: events-changed parts the broker acknowledged (published straight, not through the outbox). */
+  eventsChangedPublished: new Counter({ name: 'bpo_events_changed_parts_published_total', help: 'Events-changed parts published by the schedule-writer', registers }),
+  /** schedule-writer (every instance, the same database-wide figures): sync runs whose events-changed parts are not all published yet, and the oldest's age. */
+  eventsChangedPendingRuns: new Gauge({ name: 'bpo_events_changed_pending_runs', help: 'Sync runs whose events-changed parts are not all published yet (database-wide)', registers }),
+  eventsChangedOldestPending: new Gauge({
+    name: 'bpo_events_changed_oldest_pending_seconds',
+    help: 'Seconds since the oldest sync run still owing events-changed parts finished; 0 when none (database-wide)',
+    registers,
+  }),
   /** sftp-ingest: logins accepted, refused (wrong password or key signature; locked out) and lockouts begun. */
   sftpLogins: new Counter({ name: 'bpo_sftp_logins_total', help: 'SFTP logins accepted', labelNames: ['method'] as const, registers }),
   sftpLoginFailures: new Counter({
