@@ -74,8 +74,8 @@ export async function eventsChangedPublishedAt(db: Db, writer: ServiceProcess | 
   for (;;) {
     const [flags] = await db.query<{ held: boolean }>('SELECT EXISTS (SELECT 1 FROM sync_runs WHERE id = $1 AND events_changed IS NOT NULL) AS held', [syncRunId]);
     if (!flags.held) {
-      const at = writerLogTime(writer, '"events-changed published"', syncRunId);
-      if (at !== null) return at;
+      const time = writerLogLine(writer, 'events-changed published', syncRunId)?.time;
+      if (time) return Date.parse(time);
       // Reported and still no line after a moment (its output on the way): the run changed nothing.
       reportedBy ??= Date.now();
       if (Date.now() - reportedBy > 2_000) return null;
@@ -85,13 +85,13 @@ export async function eventsChangedPublishedAt(db: Db, writer: ServiceProcess | 
   }
 }
 
-/** The time of the writer's log line with this message about this sync run, when it logged one. */
-function writerLogTime(writer: ServiceProcess | undefined, message: string, syncRunId: string): number | null {
+/** The writer's JSON log line with this message about this sync run, when it logged one. */
+function writerLogLine(writer: ServiceProcess | undefined, message: string, syncRunId: string): { time?: string; timings?: Record<string, number> } | null {
   for (const line of writer?.output().split('\n') ?? []) {
-    if (!line.includes(message) || !line.includes(syncRunId)) continue;
+    if (!line.includes(`"${message}"`) || !line.includes(syncRunId)) continue;
     try {
-      const parsed = JSON.parse(line) as { syncRunId?: string; time?: string };
-      if (parsed.syncRunId === syncRunId && parsed.time) return Date.parse(parsed.time);
+      const parsed = JSON.parse(line) as { message?: string; syncRunId?: string; time?: string; timings?: Record<string, number> };
+      if (parsed.message === message && parsed.syncRunId === syncRunId) return parsed;
     } catch {
       // not a JSON line
     }
@@ -142,16 +142,7 @@ export function firstExit(services: ServiceProcess[]): Promise<never> {
 
 /** The writer's own timings of applying a sync run, from its "file applied" log line, when it logs one. */
 export function writerTimings(writer: ServiceProcess | undefined, syncRunId: string): Record<string, number> | null {
-  for (const line of writer?.output().split('\n') ?? []) {
-    if (!line.includes('"file applied"') || !line.includes(syncRunId)) continue;
-    try {
-      const parsed = JSON.parse(line) as { syncRunId?: string; timings?: Record<string, number> };
-      if (parsed.syncRunId === syncRunId && parsed.timings) return parsed.timings;
-    } catch {
-      // not a JSON line
-    }
-  }
-  return null;
+  return writerLogLine(writer, 'file applied', syncRunId)?.timings ?? null;
 }
 
 export function percentile(sorted: number[], p: number): number | null {
